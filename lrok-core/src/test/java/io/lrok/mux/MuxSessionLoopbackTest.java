@@ -1,0 +1,101 @@
+package io.lrok.mux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Java client against Java server over loopback TCP: the basic contract of sessions and streams. */
+@Timeout(60)
+class MuxSessionLoopbackTest {
+
+    @Test
+    void streamEchoesAndHalfCloses() throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                try (MuxStream s = pair.server().acceptStream()) {
+                    s.getInputStream().transferTo(s.getOutputStream());
+                    s.shutdownOutput();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            MuxStream stream = pair.client().openStream();
+            assertThat(stream.id()).isOdd();
+            stream.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
+            stream.shutdownOutput();
+            assertThat(new String(stream.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
+            echo.get();
+            stream.close();
+        }
+    }
+
+    @Test
+    void bulkTransferArrivesIntactBeyondTheWindow() throws Exception {
+        byte[] data = new byte[8 * 1024 * 1024 + 13];
+        new Random(42).nextBytes(data);
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try (MuxStream s = pair.server().acceptStream()) {
+                    return s.getInputStream().readAllBytes();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (MuxStream stream = pair.client().openStream()) {
+                OutputStream out = stream.getOutputStream();
+                out.write(data);
+                stream.shutdownOutput();
+            }
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            assertThat(sha.digest(received.get())).isEqualTo(sha.digest(data));
+        }
+    }
+
+    @Test
+    void pingMeasuresARoundTrip() throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            assertThat(pair.client().ping()).isPositive().isLessThan(Duration.ofSeconds(10));
+            assertThat(pair.server().ping()).isPositive();
+        }
+    }
+
+    @Test
+    void resetFailsBothEnds() throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            MuxStream opened = pair.client().openStream();
+            opened.getOutputStream().write(1);
+            MuxStream accepted = pair.server().acceptStream();
+            assertThat(accepted.getInputStream().read()).isEqualTo(1);
+            opened.reset();
+            InputStream in = accepted.getInputStream();
+            assertThatThrownBy(in::read).isInstanceOf(StreamResetException.class);
+            assertThatThrownBy(() -> opened.getOutputStream().write(2)).isInstanceOf(StreamResetException.class);
+        }
+    }
+
+    @Test
+    void closingTheSessionFailsPendingAccept() throws Exception {
+        LoopbackPair pair = LoopbackPair.open();
+        CompletableFuture<Throwable> accept = CompletableFuture.supplyAsync(() -> {
+            try {
+                pair.server().acceptStream();
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        pair.client().close();
+        assertThat(accept.get()).isInstanceOf(MuxException.class);
+        assertThat(pair.server().whenClosed().get()).isNotNull();
+        pair.close();
+    }
+}
