@@ -4,4 +4,5 @@
  */
 module io.lrok.core {
     exports io.lrok.mux;
+    exports io.lrok.spi;
 }
