@@ -360,6 +360,14 @@ public final class MuxSession implements Closeable {
         }
     }
 
+    /**
+     * Test hook: sets the next stream id this session opens, so that tests reach stream-id exhaustion without
+     * opening two billion streams. Not for production use.
+     */
+    void setNextStreamIdForTest(long id) {
+        nextStreamId.set(id);
+    }
+
     void streamEnded(MuxStream stream, boolean releaseOpenPermit) {
         streams.remove(stream.id(), stream);
         if (releaseOpenPermit) openPermits.release();
