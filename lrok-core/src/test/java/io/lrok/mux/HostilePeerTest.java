@@ -130,7 +130,7 @@ class HostilePeerTest {
             return null;
         });
         closer.await(BOUND);
-        assertThat(connection.isClosed()).isTrue();
+        Await.until(BOUND, connection::isClosed, "the session closed the connection");
         assertThat(session.whenClosed().get()).hasMessageContaining("closed");
         Leaks.awaitSessionThreadsGone(session, BOUND);
     }
