@@ -54,6 +54,7 @@ public final class RelayResolver {
     /** The in-process relay is announced once per JVM, however many tunnels use it. */
     private static final AtomicBoolean ANNOUNCED = new AtomicBoolean();
 
+    private final AtomicBoolean announced;
     private final Map<String, String> env;
     private final Properties properties;
     private final Path home;
@@ -67,6 +68,13 @@ public final class RelayResolver {
      */
     public RelayResolver(Map<String, String> env, Properties properties, Path home,
             Supplier<Iterator<InProcessRelayProvider>> providers) {
+        this(env, properties, home, providers, ANNOUNCED);
+    }
+
+    /** As the public constructor, with the flag that says whether the in-process relay was announced: for tests. */
+    RelayResolver(Map<String, String> env, Properties properties, Path home,
+            Supplier<Iterator<InProcessRelayProvider>> providers, AtomicBoolean announced) {
+        this.announced = Objects.requireNonNull(announced, "announced");
         this.env = Map.copyOf(env);
         this.properties = Objects.requireNonNull(properties, "properties");
         this.home = home;
@@ -144,7 +152,7 @@ public final class RelayResolver {
         }
     }
 
-    private static RelayEndpoint inProcess(InProcessRelayProvider provider) throws TunnelException {
+    private RelayEndpoint inProcess(InProcessRelayProvider provider) throws TunnelException {
         RelayEndpoint relay;
         try {
             relay = provider.sharedRelay();
@@ -152,7 +160,7 @@ public final class RelayResolver {
             throw new TunnelException(TunnelException.RELAY_UNREACHABLE,
                     "the in-process relay (lrok-relay-embedded) could not start: " + e.getMessage(), e);
         }
-        if (ANNOUNCED.compareAndSet(false, true)) {
+        if (announced.compareAndSet(false, true)) {
             LOG.log(Level.INFO, "lrok: no relay configured, using an in-process relay: public URLs are reachable "
                     + "from this machine only (set " + RELAY_PROPERTY + " or " + RELAY_ENV + " for a public relay)");
         }

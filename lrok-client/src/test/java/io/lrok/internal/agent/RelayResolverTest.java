@@ -15,7 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +36,10 @@ class RelayResolverTest {
     private final RelayEndpoint embedded = RelayEndpoint.of(URI.create("lrok+plain://127.0.0.1:7000"), null);
     private Supplier<Iterator<InProcessRelayProvider>> providers = () -> List.<InProcessRelayProvider>of().iterator();
 
+    private final AtomicBoolean announced = new AtomicBoolean();
+
     private RelayResolver resolver(Map<String, String> env) {
-        return new RelayResolver(env, props, home, providers);
+        return new RelayResolver(env, props, home, providers, announced);
     }
 
     private void withEmbeddedRelay() {
@@ -86,11 +94,39 @@ class RelayResolverTest {
     }
 
     @Test
-    void thenAnInProcessRelay() throws Exception {
-        withEmbeddedRelay();
-        assertThat(resolver(Map.of("LROK_RELAY", "  ")).resolve()).isSameAs(embedded);
-        writeConfig(home.resolve(".config/lrok/config.properties"), "authtoken=only-a-token\n");
-        assertThat(resolver(Map.of()).resolve()).isSameAs(embedded);
+    void thenAnInProcessRelayAnnouncedOnceInTheLog() throws Exception {
+        Logger logger = Logger.getLogger(RelayResolver.class.getName());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        logger.addHandler(handler);
+        try {
+            withEmbeddedRelay();
+            assertThat(resolver(Map.of("LROK_RELAY", "  ")).resolve()).isSameAs(embedded);
+            writeConfig(home.resolve(".config/lrok/config.properties"), "authtoken=only-a-token\n");
+            assertThat(resolver(Map.of()).resolve()).isSameAs(embedded);
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(level);
+        }
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.INFO);
+            assertThat(r.getMessage()).contains("in-process relay").contains("reachable from this machine only");
+        });
     }
 
     @Test
