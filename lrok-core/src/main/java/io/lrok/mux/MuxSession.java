@@ -340,7 +340,15 @@ public final class MuxSession implements Closeable {
     // ---- used by streams -----------------------------------------------------------------------------------
 
     void writeData(int streamId, byte[] b, int off, int len) throws IOException {
-        writer.writeData(streamId, 0, b, off, len);
+        try {
+            writer.writeData(streamId, 0, b, off, len);
+        } catch (MuxException e) {
+            throw e;
+        } catch (IOException e) {
+            // The socket failed under the write ("Broken pipe", "Socket closed" when the session closed it): the
+            // writer has ended the session by now, so report why, as every other pending operation does.
+            throw closed.get() ? closeCause() : new MuxException("connection write failed: " + e.getMessage(), e);
+        }
     }
 
     /** Queues a control frame; a peer that lets them pile up ends the session. */
