@@ -389,7 +389,18 @@ class GoInteropTest {
                 TestData.writePattern(stream.getOutputStream(), 2L * WINDOW); // blocks after the window
                 return null;
             });
-            p.java().ping(); // the stream is established on both sides
+            // And a writer that Go keeps reading, so that it is most likely inside a socket write at the close.
+            MuxStream sink = JavaPeerCommands.open(p.java(), "sink " + Long.MAX_VALUE);
+            AtomicLong streamed = new AtomicLong();
+            CompletableFuture<Void> busyWrite = supply(() -> {
+                byte[] chunk = new byte[FRAME];
+                while (true) {
+                    sink.getOutputStream().write(chunk);
+                    streamed.addAndGet(chunk.length);
+                }
+            });
+            await("data streams to Go", T, () -> streamed.get() > 4 * WINDOW);
+            p.java().ping(); // the streams are established on both sides
 
             assertThat(p.go().call("close", T)).isEmpty();
             MuxException reason = p.java().whenClosed().get(T.toSeconds(), TimeUnit.SECONDS);
@@ -398,6 +409,8 @@ class GoInteropTest {
             assertThatThrownBy(() -> pendingRead.get(T.toSeconds(), TimeUnit.SECONDS))
                     .hasCauseInstanceOf(MuxException.class);
             assertThatThrownBy(() -> pendingWrite.get(T.toSeconds(), TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(MuxException.class);
+            assertThatThrownBy(() -> busyWrite.get(T.toSeconds(), TimeUnit.SECONDS))
                     .hasCauseInstanceOf(MuxException.class);
             assertThatThrownBy(() -> p.java().openStream()).isInstanceOf(MuxException.class);
             assertThat(p.java().streamCount()).isZero();
