@@ -96,9 +96,11 @@ class GoInteropTest {
             }
         }
 
-        /** Neither side saw anything wrong: no Java service errors, no {@code [ERR]} from yamux in Go. */
+        /** Neither side saw anything wrong: no service errors on either side, no {@code [ERR]} from yamux in Go. */
         void assertClean() {
             if (services != null) assertThat(services.serviceErrors()).as("Java service errors").isEmpty();
+            assertThat(go.events()).as("Go events").noneMatch(e -> e.startsWith("EVENT service-error")
+                    || e.startsWith("EVENT bad-service"));
             assertThat(go.recentStderr()).as("Go stderr").doesNotContain("[ERR]");
         }
 
@@ -204,6 +206,23 @@ class GoInteropTest {
                 assertThat(p.go().call("halfclose " + n, T)).as("Go halfclose %d", n)
                         .isEqualTo("sha=" + TestData.patternSha256(n));
             }
+            p.awaitNoStreams();
+            p.assertClean();
+        }
+    }
+
+    /**
+     * Java closes a stream Go is still sending on: Java discards the rest and gives the window back at once, so
+     * Go's {@code source} finishes and both sides forget the stream.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Role.class)
+    void javaCloseWhileGoStillSendsLetsGoFinish(Role role) throws Exception {
+        try (Interop p = Interop.connect(role)) {
+            MuxStream stream = JavaPeerCommands.open(p.java(), "source " + 8 * 1024 * 1024);
+            stream.setReadTimeout(T);
+            assertThat(stream.getInputStream().readNBytes(1000)).isEqualTo(TestData.patternBytes(1000));
+            stream.close();
             p.awaitNoStreams();
             p.assertClean();
         }
