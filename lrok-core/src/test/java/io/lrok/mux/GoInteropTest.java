@@ -10,6 +10,7 @@ import io.lrok.testing.TestData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -140,9 +140,9 @@ class GoInteropTest {
         }
 
         /** Waits until both sides have forgotten every stream (FINs both ways, or RST). */
-        void awaitNoStreams() throws Exception {
-            await("Java streams gone (" + java + ")", T, () -> java.streamCount() == 0);
-            await("Go streams gone", T, () -> keyValues(go.call("stats", T)).get("streams").equals("0"));
+        void awaitNoStreams() {
+            Await.until(T, () -> java.streamCount() == 0, "Java has no streams left (" + java + ")");
+            Await.until(T, () -> keyValues(go.call("stats", T)).get("streams").equals("0"), "Go has no streams left");
         }
 
         @Override
@@ -192,8 +192,8 @@ class GoInteropTest {
         try (Interop p = Interop.connect(role)) {
             CompletableFuture<String> goSend = p.go().callAsync("send " + goOpens); // Go -> Java sink
             CompletableFuture<String> goRecv = p.go().callAsync("recv " + goOpens); // Java source -> Go
-            var javaSend = supply(() -> JavaPeerCommands.send(p.java(), javaOpens)); // Java -> Go sink
-            var javaRecv = supply(() -> JavaPeerCommands.recv(p.java(), javaOpens)); // Go source -> Java
+            var javaSend = AppThread.start("java-send", () -> JavaPeerCommands.send(p.java(), javaOpens)); // to sink
+            var javaRecv = AppThread.start("java-recv", () -> JavaPeerCommands.recv(p.java(), javaOpens)); // source
             // Pings are answered ahead of the queued data, both ways (Java's ping() gives up after 10 s).
             Duration javaPing = Duration.ZERO;
             long goPingMicros = 0;
@@ -202,9 +202,9 @@ class GoInteropTest {
                 goPingMicros = Math.max(goPingMicros, Long.parseLong(keyValues(p.go().call("ping", T)).get("rtt_us")));
             }
 
-            JavaPeerCommands.Transfer sent = javaSend.get(100, TimeUnit.SECONDS);
+            JavaPeerCommands.Transfer sent = javaSend.await(Duration.ofSeconds(100));
             assertThat(sent.sha256()).as("Java -> Go sink").isEqualTo(TestData.patternSha256(javaOpens));
-            JavaPeerCommands.Transfer received = javaRecv.get(100, TimeUnit.SECONDS);
+            JavaPeerCommands.Transfer received = javaRecv.await(Duration.ofSeconds(100));
             assertThat(received.bytes()).isEqualTo(javaOpens);
             assertThat(received.sha256()).as("Go source -> Java").isEqualTo(TestData.patternSha256(javaOpens));
             Map<String, String> goSent = keyValues(goSend.get(100, TimeUnit.SECONDS));
@@ -305,7 +305,7 @@ class GoInteropTest {
                         .isInstanceOf(StreamResetException.class).hasMessageContaining("reset by the peer");
                 assertThatThrownBy(() -> stream.getOutputStream().write(1)).isInstanceOf(StreamResetException.class);
             }
-            await("the reset streams are forgotten", T, () -> p.java().streamCount() == 3);
+            Await.until(T, () -> p.java().streamCount() == 3, "Java forgot the reset streams");
             assertThat(keyValues(p.go().call("stats", T))).containsEntry("streams", "3");
 
             // The held and backlogged streams were only delayed.
@@ -319,7 +319,7 @@ class GoInteropTest {
                 stream.close();
             }
             p.awaitNoStreams();
-            await("Go logs the overflow", T, () -> p.go().recentStderr().contains("backlog exceeded"));
+            Await.until(T, () -> p.go().recentStderr().contains("backlog exceeded"), "Go logs the overflow");
             p.assertClean();
         }
     }
@@ -332,7 +332,7 @@ class GoInteropTest {
         try (Interop p = Interop.connect(role, config, false)) {
             List<CompletableFuture<String>> opens = new ArrayList<>();
             for (int i = 0; i < 2; i++) opens.add(p.go().callAsync("open-reset-expected hold"));
-            await("two streams wait in Java's backlog", T, () -> p.java().streamCount() == 2);
+            Await.until(T, () -> p.java().streamCount() == 2, "two streams wait in Java's backlog");
             CompletableFuture<String> third = p.go().callAsync("open-reset-expected hold");
             assertThat(third.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo("reset=true");
             p.java().ping();
@@ -433,34 +433,31 @@ class GoInteropTest {
     void goCloseEndsTheJavaSession(Role role) throws Exception {
         try (Interop p = Interop.connect(role)) {
             MuxStream stream = JavaPeerCommands.open(p.java(), "hold");
-            CompletableFuture<Integer> pendingRead = supply(() -> stream.getInputStream().read());
-            CompletableFuture<Void> pendingWrite = supply(() -> {
+            AppThread<Integer> pendingRead = AppThread.start("pending-read", () -> stream.getInputStream().read());
+            AppThread<Void> pendingWrite = AppThread.start("pending-write", () -> {
                 TestData.writePattern(stream.getOutputStream(), 2L * WINDOW); // blocks after the window
                 return null;
             });
             // And a writer that Go keeps reading, so that it is most likely inside a socket write at the close.
             MuxStream sink = JavaPeerCommands.open(p.java(), "sink " + Long.MAX_VALUE);
             AtomicLong streamed = new AtomicLong();
-            CompletableFuture<Void> busyWrite = supply(() -> {
+            AppThread<Void> busyWrite = AppThread.start("busy-write", () -> {
                 byte[] chunk = new byte[FRAME];
                 while (true) {
                     sink.getOutputStream().write(chunk);
                     streamed.addAndGet(chunk.length);
                 }
             });
-            await("data streams to Go", T, () -> streamed.get() > 4 * WINDOW);
+            Await.until(T, () -> streamed.get() > 4 * WINDOW, "data streams to Go");
             p.java().ping(); // the streams are established on both sides
 
             assertThat(p.go().call("close", T)).isEmpty();
             MuxException reason = p.java().whenClosed().get(T.toSeconds(), TimeUnit.SECONDS);
             // "connection closed by the peer" (or a connection reset, had Go left data unread)
             assertThat(reason).hasMessageContaining("connection");
-            assertThatThrownBy(() -> pendingRead.get(T.toSeconds(), TimeUnit.SECONDS))
-                    .hasCauseInstanceOf(MuxException.class);
-            assertThatThrownBy(() -> pendingWrite.get(T.toSeconds(), TimeUnit.SECONDS))
-                    .hasCauseInstanceOf(MuxException.class);
-            assertThatThrownBy(() -> busyWrite.get(T.toSeconds(), TimeUnit.SECONDS))
-                    .hasCauseInstanceOf(MuxException.class);
+            assertThat(pendingRead.awaitFailure(T)).isInstanceOf(MuxException.class);
+            assertThat(pendingWrite.awaitFailure(T)).isInstanceOf(MuxException.class);
+            assertThat(busyWrite.awaitFailure(T)).isInstanceOf(MuxException.class);
             assertThatThrownBy(() -> p.java().openStream()).isInstanceOf(MuxException.class);
             assertThat(p.java().streamCount()).isZero();
         }
@@ -518,35 +515,27 @@ class GoInteropTest {
         MuxStream stream = JavaPeerCommands.open(p.java(), "hold");
         AtomicLong written = new AtomicLong("hold\n".length());
         int chunk = 16 * 1024;
-        CompletableFuture<IOException> writerFailure = new CompletableFuture<>();
-        Thread writer = Thread.ofVirtual().name("blocked-writer").start(() -> {
+        // A platform thread: WAITING then means a wait on the window, not socket I/O (RUNNABLE).
+        AppThread<Void> writer = AppThread.start("blocked-writer", () -> {
             byte[] data = new byte[chunk];
-            try {
-                while (true) {
-                    stream.getOutputStream().write(data);
-                    written.addAndGet(chunk);
-                }
-            } catch (IOException e) {
-                writerFailure.complete(e);
-            } catch (Throwable e) {
-                writerFailure.completeExceptionally(e);
+            while (true) {
+                stream.getOutputStream().write(data);
+                written.addAndGet(chunk);
             }
         });
-        await("the writer blocks after about " + window + " bytes", T,
-                () -> {
-                    p.assertJavaOpen();
-                    return written.get() > window - chunk && writer.getState() == Thread.State.WAITING;
-                });
+        Await.until(T, () -> {
+            p.assertJavaOpen();
+            return written.get() > window - chunk && writer.thread().getState() == Thread.State.WAITING;
+        }, "the writer blocks after about " + window + " bytes");
         long blockedAt = written.get();
         p.java().ping(); // round trips: nothing moves any more
         p.go().call("ping", T);
-        assertThat(writer.getState()).isEqualTo(Thread.State.WAITING);
+        assertThat(writer.thread().getState()).isEqualTo(Thread.State.WAITING);
         assertThat(written.get()).isEqualTo(blockedAt).isLessThanOrEqualTo(window + FRAME);
-        assertThat(writerFailure).isNotDone();
+        assertThat(writer.isDone()).isFalse();
 
         stream.reset();
-        assertThat(writerFailure.get(5, TimeUnit.SECONDS)).isInstanceOf(StreamResetException.class);
-        assertThat(writer.join(Duration.ofSeconds(5))).isTrue();
+        assertThat(writer.awaitFailure(Duration.ofSeconds(5))).isInstanceOf(StreamResetException.class);
     }
 
     /**
@@ -558,12 +547,12 @@ class GoInteropTest {
         try (MuxStream held = p.services().awaitHeld(T)) {
             InputStream in = held.getInputStream();
             int expected = window - "hold\n".length(); // the service read the request line
-            await("Java buffers the whole window", T, () -> {
+            Await.until(T, () -> {
                 p.assertJavaOpen();
-                int available = in.available();
+                int available = buffered(in);
                 assertThat(available).isLessThanOrEqualTo(window);
                 return available == expected;
-            });
+            }, "Java buffers the whole window");
             p.go().call("ping", T); // round trips: Go has nothing more it may send
             p.java().ping();
             assertThat(in.available()).isEqualTo(expected);
@@ -599,33 +588,12 @@ class GoInteropTest {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    /** Waits, polling, until {@code condition} holds; fails after {@code timeout}. */
-    static void await(String what, Duration timeout, Check condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() - deadline > 0) throw new AssertionError(what + ": not within " + timeout);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    /** {@code in.available()}, for conditions; a stream's input never throws it. */
+    private static int buffered(InputStream in) {
+        try {
+            return in.available();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-    }
-
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    interface IoSupplier<T> {
-        T get() throws Exception;
-    }
-
-    /** Runs {@code body} on a new virtual thread. */
-    private static <T> CompletableFuture<T> supply(IoSupplier<T> body) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                result.complete(body.get());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
     }
 }
