@@ -70,6 +70,8 @@ public final class MuxSession implements Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean connectionClosed = new AtomicBoolean();
     private final CompletableFuture<MuxException> closeReason = new CompletableFuture<>();
+    /** Completed with the reason once the session has let go of everything: what {@link #whenClosed()} reports. */
+    private final CompletableFuture<MuxException> ended = new CompletableFuture<>();
     private volatile boolean localGoAway;
     private volatile boolean remoteGoAway;
 
@@ -314,12 +316,13 @@ public final class MuxSession implements Closeable {
 
     /**
      * Completes when the session ends, with the reason: a local close, the peer closing the connection, a
-     * protocol error, a timeout.
+     * protocol error, a timeout. By then every stream has been failed and let go of, and every pending read,
+     * write, accept and ping has been woken to fail.
      *
      * @return a future of the reason the session ended
      */
     public CompletableFuture<MuxException> whenClosed() {
-        return closeReason.copy();
+        return ended.copy();
     }
 
     /** @return the number of streams open now, both directions, including those waiting to be accepted */
@@ -680,6 +683,7 @@ public final class MuxSession implements Closeable {
         } finally {
             acceptLock.unlock();
         }
+        ended.complete(cause);
     }
 
     private boolean tryEnqueueGoAway(int code) {
