@@ -70,6 +70,8 @@ public final class MuxSession implements Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean connectionClosed = new AtomicBoolean();
     private final CompletableFuture<MuxException> closeReason = new CompletableFuture<>();
+    /** Completed with the reason once the session has let go of everything: what {@link #whenClosed()} reports. */
+    private final CompletableFuture<MuxException> ended = new CompletableFuture<>();
     private volatile boolean localGoAway;
     private volatile boolean remoteGoAway;
 
@@ -314,12 +316,13 @@ public final class MuxSession implements Closeable {
 
     /**
      * Completes when the session ends, with the reason: a local close, the peer closing the connection, a
-     * protocol error, a timeout.
+     * protocol error, a timeout. By then every stream has been failed and let go of, and every pending read,
+     * write, accept and ping has been woken to fail.
      *
      * @return a future of the reason the session ended
      */
     public CompletableFuture<MuxException> whenClosed() {
-        return closeReason.copy();
+        return ended.copy();
     }
 
     /** @return the number of streams open now, both directions, including those waiting to be accepted */
@@ -340,7 +343,15 @@ public final class MuxSession implements Closeable {
     // ---- used by streams -----------------------------------------------------------------------------------
 
     void writeData(int streamId, byte[] b, int off, int len) throws IOException {
-        writer.writeData(streamId, 0, b, off, len);
+        try {
+            writer.writeData(streamId, 0, b, off, len);
+        } catch (MuxException e) {
+            throw e;
+        } catch (IOException e) {
+            // The socket failed under the write ("Broken pipe", "Socket closed" when the session closed it): the
+            // writer has ended the session by now, so report why, as every other pending operation does.
+            throw closed.get() ? closeCause() : new MuxException("connection write failed: " + e.getMessage(), e);
+        }
     }
 
     /** Queues a control frame; a peer that lets them pile up ends the session. */
@@ -672,6 +683,7 @@ public final class MuxSession implements Closeable {
         } finally {
             acceptLock.unlock();
         }
+        ended.complete(cause);
     }
 
     private boolean tryEnqueueGoAway(int code) {
