@@ -27,8 +27,9 @@ import java.util.Objects;
  * @param maxPendingControlFrames small frames (acks, window updates, pongs, resets) that may wait for the
  *                               connection; a peer that floods us without reading our replies past this
  *                               bound has its session closed
- * @param maxRefusedStreams      streams refused for a full accept backlog before the session is closed as a
- *                               SYN flood; a well-behaved peer never exceeds our backlog, as it caps its own
+ * @param maxRefusedStreams      streams refused for a full accept backlog, with no stream accepted by the
+ *                               application in between, before the session is closed as a SYN flood; a
+ *                               well-behaved peer rarely exceeds our backlog, as it caps its own
  *                               un-acknowledged streams the same way
  */
 public record MuxConfig(

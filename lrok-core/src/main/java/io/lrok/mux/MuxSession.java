@@ -62,6 +62,7 @@ public final class MuxSession implements Closeable {
 
     private final Map<Integer, CompletableFuture<Long>> pings = new ConcurrentHashMap<>();
     private final AtomicInteger pingIds = new AtomicInteger();
+    /** Streams refused since the application last accepted one; too many in a row is a SYN flood. */
     private final AtomicInteger refusedStreams = new AtomicInteger();
 
     /** How long a closing session waits for its final GoAway to be written before closing the connection. */
@@ -207,7 +208,12 @@ public final class MuxSession implements Closeable {
             }
             MuxStream stream = new MuxStream(this, (int) id, config.maxStreamWindow(), true);
             streams.put(stream.id(), stream);
-            sendControl(new Frame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_SYN, stream.id(), extraWindow()));
+            try {
+                sendControl(new Frame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_SYN, stream.id(), extraWindow()));
+            } catch (MuxException e) {
+                streams.remove(stream.id(), stream); // the session ended as we opened: nothing to keep
+                throw e;
+            }
             opened = true;
             return stream;
         } finally {
@@ -256,6 +262,7 @@ public final class MuxSession implements Closeable {
         } finally {
             acceptLock.unlock();
         }
+        refusedStreams.set(0); // the application is keeping up: refusals so far were a burst, not a flood
         sendControl(new Frame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_ACK, stream.id(), extraWindow()));
         return stream;
     }
@@ -506,7 +513,7 @@ public final class MuxSession implements Closeable {
             int refused = refusedStreams.incrementAndGet();
             if (refused > config.maxRefusedStreams()) {
                 throw new ProtocolError("SYN flood: " + refused + " streams opened past the accept backlog of "
-                        + config.acceptBacklog());
+                        + config.acceptBacklog() + " while the application accepted none");
             }
             LOG.log(Level.DEBUG, () -> "accept backlog full on " + name + ": refusing stream " + Integer.toUnsignedString(id));
             sendControl(new Frame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_RST, id, 0));

@@ -121,6 +121,35 @@ class HostilePeerTest {
     }
 
     @Test
+    void refusalsCountOnlySinceTheApplicationLastAccepted() throws Exception {
+        // A burst of refusals followed by an accept is load, not a flood: the count starts again.
+        MuxConfig config = MuxConfig.defaults().withAcceptBacklog(1).withMaxRefusedStreams(3);
+        try (ScriptedPeer peer = ScriptedPeer.withClientSession(config)) {
+            int id = 2;
+            for (int round = 0; round < 3; round++) {
+                int queued = id;
+                peer.writeFrame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_SYN, queued, 0);
+                for (int i = 1; i <= 3; i++) {
+                    peer.writeFrame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_SYN, queued + 2 * i, 0);
+                    peer.expectFrame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_RST, queued + 2 * i);
+                }
+                assertThat(peer.session().acceptStream(BOUND).id()).isEqualTo(queued);
+                peer.expectFrame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_ACK, queued);
+                id += 8;
+            }
+            peer.pingRoundTrip();
+            assertThat(peer.session().isClosed()).isFalse();
+
+            // Now the application accepts nothing: the fourth refusal in a row ends the session.
+            peer.writeFrame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_SYN, id, 0);
+            for (int i = 1; i <= 4; i++) peer.writeFrame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_SYN, id + 2 * i, 0);
+            assertThat(peer.awaitSessionEnd()).hasMessageContaining("SYN flood: 4 streams")
+                    .hasMessageContaining("while the application accepted none");
+            peer.drainToEof();
+        }
+    }
+
+    @Test
     void closeDoesNotHangOnAConnectionThatTakesNoMoreBytes() throws Exception {
         StalledConnection connection = new StalledConnection();
         MuxSession session = MuxSession.client(connection.in(), connection.out(), connection, MuxConfig.defaults());
