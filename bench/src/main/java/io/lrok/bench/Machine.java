@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 
 /** One line describing the machine a report was measured on: cores, CPU, memory, JDK, OS. */
@@ -26,6 +27,38 @@ final class Machine {
                 .append(' ').append(System.getProperty("os.arch"));
         if (goVersion != null) sb.append(", ").append(goVersion);
         return sb.toString();
+    }
+
+    /** How long {@link #otherWork()} watches the CPUs. */
+    private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
+    /** Above this share of the CPUs busy with other work, the report warns that its figures are noisy. */
+    private static final double BUSY_WARNING = 0.10;
+
+    /**
+     * What share of the CPUs other work uses while this benchmark sits idle, from /proc/stat over one second: on
+     * a 2-core machine a busy neighbour skews every column, so the report says so.
+     */
+    static String otherWork() throws InterruptedException {
+        long[] first = cpuTimes();
+        Thread.sleep(IDLE_CHECK.toMillis()); // a sampling interval, not a wait for an event
+        long[] second = cpuTimes();
+        if (first == null || second == null || second[0] == first[0]) return "CPU use by other work unknown";
+        double busy = 1 - (double) (second[1] - first[1]) / (second[0] - first[0]);
+        String text = String.format(Locale.ROOT, "other work used %.0f%% of the CPUs", 100 * busy);
+        return busy > BUSY_WARNING ? text + " (figures are noisy)" : text;
+    }
+
+    /** {total, idle} jiffies of all CPUs, or null where /proc/stat is not there. */
+    private static long[] cpuTimes() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) total += Long.parseLong(f[i]); // user .. steal
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle + iowait
+            return new long[] {total, idle};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String cpuModel() {

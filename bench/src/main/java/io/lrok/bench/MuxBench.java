@@ -73,6 +73,7 @@ public final class MuxBench {
         report.preamble("lrok multiplexer benchmark, " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
         report.preamble("Command: " + command);
         report.preamble("Machine: " + Machine.describe(go.goVersion()));
+        String before = Machine.otherWork();
         report.preamble(String.format(Locale.ROOT, "Settings: %s per bulk run, %.1f s per open/close run, window %d bytes, "
                         + "%d measured run(s) per cell after warm-up; cells are median (min-max)",
                 bytesText(options.bytes()), options.duration().toMillis() / 1000.0, options.window(), options.repeats()));
@@ -85,6 +86,7 @@ public final class MuxBench {
                 default -> throw new IllegalStateException(measurement);
             }
         }
+        report.note("Idle-machine check: before the run " + before + ", after it " + Machine.otherWork() + ".");
         report.note("Higher is better for MB/s and ops/s, lower for heap. Raw TCP uses one connection per stream "
                 + "(a new connection per open/close operation). Go yamux is hashicorp/yamux, client and server in one "
                 + "process, as lrok's two sessions share this JVM.");
