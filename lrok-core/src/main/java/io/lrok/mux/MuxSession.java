@@ -64,7 +64,11 @@ public final class MuxSession implements Closeable {
     private final AtomicInteger pingIds = new AtomicInteger();
     private final AtomicInteger refusedStreams = new AtomicInteger();
 
+    /** How long a closing session waits for its final GoAway to be written before closing the connection. */
+    private static final long GO_AWAY_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean connectionClosed = new AtomicBoolean();
     private final CompletableFuture<MuxException> closeReason = new CompletableFuture<>();
     private volatile boolean localGoAway;
     private volatile boolean remoteGoAway;
@@ -292,14 +296,7 @@ public final class MuxSession implements Closeable {
      */
     @Override
     public void close() {
-        if (closed.get()) return;
-        try {
-            writer.enqueueControl(new Frame(Frame.TYPE_GO_AWAY, 0, 0, Frame.GO_AWAY_NORMAL));
-            writer.flushControl(TimeUnit.MILLISECONDS.toNanos(100));
-        } catch (MuxException ignored) {
-            // Closing anyway.
-        }
-        fail(new MuxException("session " + name + " closed"), -1);
+        fail(new MuxException("session " + name + " closed"), Frame.GO_AWAY_NORMAL);
     }
 
     /** @return whether the session has ended */
@@ -366,6 +363,15 @@ public final class MuxSession implements Closeable {
     void streamEnded(MuxStream stream, boolean releaseOpenPermit) {
         streams.remove(stream.id(), stream);
         if (releaseOpenPermit) openPermits.release();
+        if ((stream.id() & 1) != (client ? 1 : 0)) {
+            // An inbound stream reset before it was accepted must not hold a backlog slot.
+            acceptLock.lock();
+            try {
+                acceptQueue.remove(stream);
+            } finally {
+                acceptLock.unlock();
+            }
+        }
     }
 
     // ---- reader ---------------------------------------------------------------------------------------------
@@ -423,14 +429,8 @@ public final class MuxSession implements Closeable {
         if (frame.has(Frame.FLAG_ACK) && stream.onAck()) openPermits.release();
         if (isData) {
             readPayload(stream, length, small);
-        } else if (!frame.has(Frame.FLAG_SYN) && !frame.has(Frame.FLAG_ACK)) {
-            try {
-                stream.onWindowUpdate(length);
-            } catch (MuxException e) {
-                throw new ProtocolError(e.getMessage());
-            }
-        } else if (length > 0) {
-            // The first update of a stream (SYN or ACK) grants a window larger than the initial 256 KiB.
+        } else {
+            // Every WindowUpdate adds its delta; on a SYN or ACK it grants a window beyond the initial 256 KiB.
             try {
                 stream.onWindowUpdate(length);
             } catch (MuxException e) {
@@ -562,8 +562,8 @@ public final class MuxSession implements Closeable {
         long now = System.nanoTime();
         long writing = writer.currentWriteNanos(now);
         if (writing > config.writeTimeout().toNanos()) {
-            fail(new MuxTimeoutException("write timeout: the peer has not read for "
-                    + TimeUnit.NANOSECONDS.toMillis(writing) + " ms"), -1);
+            failOffTimer(new MuxTimeoutException("write timeout: the peer has not read for "
+                    + TimeUnit.NANOSECONDS.toMillis(writing) + " ms"));
             return;
         }
         checkKeepAlive(now);
@@ -579,10 +579,11 @@ public final class MuxSession implements Closeable {
         if (interval == 0) return;
         if (keepAlivePing != null) {
             if (keepAlivePing.isDone() || lastFrameAt - keepAliveSentAt > 0) {
-                keepAlivePing = null; // answered, or the peer showed life some other way
+                keepAlivePing.cancel(false); // answered, or the peer showed life some other way
+                keepAlivePing = null;
             } else if (now - keepAliveSentAt > config.keepAliveTimeout().toNanos()) {
-                fail(new MuxTimeoutException("keepalive timeout: the peer sent nothing for "
-                        + TimeUnit.NANOSECONDS.toMillis(now - keepAliveSentAt) + " ms after a ping"), -1);
+                failOffTimer(new MuxTimeoutException("keepalive timeout: the peer sent nothing for "
+                        + TimeUnit.NANOSECONDS.toMillis(now - keepAliveSentAt) + " ms after a ping"));
             }
             return;
         }
@@ -595,6 +596,11 @@ public final class MuxSession implements Closeable {
                 // sendControl already ended the session.
             }
         }
+    }
+
+    /** Ends the session from the timer thread, which must not block: closing a TLS socket may. */
+    private void failOffTimer(MuxException cause) {
+        Thread.ofVirtual().name("lrok-mux-closer-" + name).start(() -> fail(cause, -1));
     }
 
     private static long tickNanos(MuxConfig config) {
@@ -620,33 +626,51 @@ public final class MuxSession implements Closeable {
     private void fail(MuxException cause, int goAwayCode) {
         if (!closed.compareAndSet(false, true)) return;
         closeReason.complete(cause);
-        if (goAwayCode > 0) {
-            LOG.log(Level.WARNING, "lrok mux session " + name + " ended: " + cause.getMessage());
-            try {
-                writer.enqueueControl(new Frame(Frame.TYPE_GO_AWAY, 0, 0, goAwayCode));
-            } catch (MuxException ignored) {
-                // The peer is not reading; it will see the connection close.
-            }
-            writer.flushControl(TimeUnit.MILLISECONDS.toNanos(100));
-        } else {
-            LOG.log(Level.DEBUG, () -> "lrok mux session " + name + " ended: " + cause.getMessage());
-        }
-        writer.close();
+        Level level = goAwayCode > Frame.GO_AWAY_NORMAL ? Level.WARNING : Level.DEBUG;
+        LOG.log(level, () -> "lrok mux session " + name + " ended: " + cause.getMessage());
         housekeeping.cancel(false);
-        openPermits.release(Integer.MAX_VALUE / 2); // wake openStream waiters; they see the session closed
-        try {
-            connection.close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, () -> "closing the connection of " + name + ": " + e);
+        if (goAwayCode >= 0 && tryEnqueueGoAway(goAwayCode)) {
+            // Let the GoAway leave, but not on this thread: it may be the reader, which must never block on the
+            // socket, and the peer may not be reading at all. The timer closes the connection regardless.
+            Thread.ofVirtual().name("lrok-mux-closer-" + name).start(() -> {
+                writer.flushControl(GO_AWAY_LINGER_NANOS);
+                closeConnection();
+            });
+            Timer.SCHEDULER.schedule(() -> Thread.ofVirtual().start(this::closeConnection), 2 * GO_AWAY_LINGER_NANOS,
+                    TimeUnit.NANOSECONDS);
+        } else {
+            closeConnection();
         }
+        openPermits.release(Integer.MAX_VALUE / 2); // wake openStream waiters; they see the session closed
         for (MuxStream stream : streams.values()) stream.onSessionClosed(cause);
         streams.clear();
         pings.values().forEach(p -> p.completeExceptionally(cause));
         acceptLock.lock();
         try {
+            acceptQueue.forEach(stream -> stream.onSessionClosed(cause));
+            acceptQueue.clear();
             acceptable.signalAll();
         } finally {
             acceptLock.unlock();
+        }
+    }
+
+    private boolean tryEnqueueGoAway(int code) {
+        try {
+            writer.enqueueControl(new Frame(Frame.TYPE_GO_AWAY, 0, 0, code));
+            return true;
+        } catch (MuxException peerNotReading) {
+            return false;
+        }
+    }
+
+    private void closeConnection() {
+        if (!connectionClosed.compareAndSet(false, true)) return;
+        writer.close();
+        try {
+            connection.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "closing the connection of " + name + ": " + e);
         }
     }
 
