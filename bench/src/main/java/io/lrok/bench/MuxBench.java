@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The multiplexer benchmark: lrok's yamux beside raw TCP and beside hashicorp/yamux in Go, over real loopback TCP,
@@ -43,7 +44,7 @@ public final class MuxBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (java.util.List.of(args).contains("--help") || java.util.List.of(args).contains("-h")) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.print(BenchOptions.USAGE);
             return;
         }
@@ -68,7 +69,7 @@ public final class MuxBench {
         }
     }
 
-    private void run(String args) throws Exception {
+    private void run(String args) throws InterruptedException {
         String command = System.getProperty("lrok.bench.command", "MuxBench " + args).trim();
         report.preamble("lrok multiplexer benchmark, " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
         report.preamble("Command: " + command);
@@ -94,27 +95,14 @@ public final class MuxBench {
 
     // ---- the measurements ----------------------------------------------------------------------------------
 
-    private void bulk(String measurement, int streams, String metric) throws Exception {
+    private void bulk(String measurement, int streams, String metric) {
         long warmBytes = Math.min(options.bytes(), Math.max(MIN_WARMUP_BYTES, options.bytes() / 4));
-        for (int i = 0; i < BULK_WARMUPS; i++) {
-            progress(measurement + ": warm-up " + (i + 1) + "/" + BULK_WARMUPS);
-            Workloads.bulkMBps(MuxTransport.create(config), warmBytes, streams);
-            Workloads.bulkMBps(TcpTransport.create(), warmBytes, streams);
-        }
-        double[] lrok = new double[options.repeats()];
-        double[] raw = new double[options.repeats()];
-        double[] goValues = new double[options.repeats()];
-        String goFailure = null;
-        for (int r = 0; r < options.repeats(); r++) {
-            System.gc();
-            lrok[r] = Workloads.bulkMBps(MuxTransport.create(config), options.bytes(), streams);
-            System.gc();
-            raw[r] = Workloads.bulkMBps(TcpTransport.create(), options.bytes(), streams);
-            if (goFailure == null) goFailure = runGo(measurement, measurement + "_MBps", goValues, r);
-            progress(String.format(Locale.ROOT, "%s: run %d/%d: lrok %.0f, raw TCP %.0f, Go %s MB/s", measurement, r + 1,
-                    options.repeats(), lrok[r], raw[r], goFailure == null ? Report.number(goValues[r], 0) : "n/a"));
-        }
-        Row row = new Row(metric, 0, Cell.of(new Samples(lrok)), Cell.of(new Samples(raw)), goCell(goValues, goFailure));
+        Row row = measure(measurement, metric, 0, "MB/s", BULK_WARMUPS,
+                new Columns(() -> Workloads.bulkMBps(MuxTransport.create(config), warmBytes, streams),
+                        () -> Workloads.bulkMBps(TcpTransport.create(), warmBytes, streams)),
+                new Columns(() -> Workloads.bulkMBps(MuxTransport.create(config), options.bytes(), streams),
+                        () -> Workloads.bulkMBps(TcpTransport.create(), options.bytes(), streams)),
+                measurement + "_MBps");
         report.add(row);
         if (streams == 1) {
             report.target(ratioTarget("one bulk stream >= " + TARGET_BULK_VS_GO + "x Go yamux", row.lrok(), row.go(), TARGET_BULK_VS_GO));
@@ -122,82 +110,114 @@ public final class MuxBench {
         }
     }
 
-    private void openClose() throws Exception {
-        String measurement = BenchOptions.OPEN_CLOSE;
-        Duration warm = options.duration().dividedBy(3).compareTo(MIN_WARMUP_DURATION) > 0
-                ? options.duration().dividedBy(3) : MIN_WARMUP_DURATION;
-        progress(measurement + ": warm-up");
-        Workloads.openClosePerSecond(MuxTransport.create(config), warm);
-        Workloads.openClosePerSecond(TcpTransport.create(), warm);
-        double[] lrok = new double[options.repeats()];
-        double[] raw = new double[options.repeats()];
-        double[] goValues = new double[options.repeats()];
-        String goFailure = null;
-        for (int r = 0; r < options.repeats(); r++) {
-            System.gc();
-            lrok[r] = Workloads.openClosePerSecond(MuxTransport.create(config), options.duration());
-            System.gc();
-            raw[r] = Workloads.openClosePerSecond(TcpTransport.create(), options.duration());
-            if (goFailure == null) goFailure = runGo(measurement, "open_close_per_s", goValues, r);
-            progress(String.format(Locale.ROOT, "%s: run %d/%d: lrok %.0f, raw TCP %.0f, Go %s ops/s", measurement, r + 1,
-                    options.repeats(), lrok[r], raw[r], goFailure == null ? Report.number(goValues[r], 0) : "n/a"));
-        }
-        report.add(new Row("stream open+close, ops/s", 0, Cell.of(new Samples(lrok)), Cell.of(new Samples(raw)),
-                goCell(goValues, goFailure)));
+    private void openClose() {
+        Duration third = options.duration().dividedBy(3);
+        Duration warm = third.compareTo(MIN_WARMUP_DURATION) > 0 ? third : MIN_WARMUP_DURATION;
+        report.add(measure(BenchOptions.OPEN_CLOSE, "stream open+close, ops/s", 0, "ops/s", 1,
+                new Columns(() -> Workloads.openClosePerSecond(MuxTransport.create(config), warm),
+                        () -> Workloads.openClosePerSecond(TcpTransport.create(), warm)),
+                new Columns(() -> Workloads.openClosePerSecond(MuxTransport.create(config), options.duration()),
+                        () -> Workloads.openClosePerSecond(TcpTransport.create(), options.duration())),
+                "open_close_per_s"));
     }
 
-    private void idleHeap() throws Exception {
-        String measurement = BenchOptions.IDLE_STREAM_HEAP;
-        progress(measurement + ": warm-up");
-        IdleStreams.heapBytes(config);
-        double[] lrok = new double[options.repeats()];
-        double[] goValues = new double[options.repeats()];
-        String goFailure = null;
-        for (int r = 0; r < options.repeats(); r++) {
-            lrok[r] = IdleStreams.heapBytes(config) / (double) IdleStreams.COUNT;
-            if (goFailure == null) goFailure = runGo(measurement, "idle_stream_heap_bytes", goValues, r);
-            progress(String.format(Locale.ROOT, "%s: run %d/%d: lrok %.0f, Go %s bytes/stream", measurement, r + 1,
-                    options.repeats(), lrok[r], goFailure == null ? Report.number(goValues[r], 0) : "n/a"));
-        }
-        Cell rawNa = Cell.missing("n/a");
-        Samples perStream = new Samples(lrok);
-        Cell goPerStream = goCell(goValues, goFailure);
-        report.add(new Row("heap per idle stream (both ends), bytes", 0, Cell.of(perStream), rawNa, goPerStream));
+    private void idleHeap() {
+        Measured perStream = () -> IdleStreams.heapBytes(config) / (double) IdleStreams.COUNT;
+        Row row = measure(BenchOptions.IDLE_STREAM_HEAP, "heap per idle stream (both ends), bytes", 0, "bytes/stream", 1,
+                new Columns(perStream, null), new Columns(perStream, null), "idle_stream_heap_bytes");
+        report.add(row);
         double toMiB = IdleStreams.COUNT / (double) (1L << 20);
-        Cell goTotal = goPerStream.samples() == null ? goPerStream : Cell.of(goPerStream.samples().scaled(toMiB));
-        Samples total = perStream.scaled(toMiB);
-        report.add(new Row(String.format(Locale.ROOT, "heap for %,d idle streams, MiB", IdleStreams.COUNT), 1,
-                Cell.of(total), rawNa, goTotal));
-        report.target(new Target(String.format(Locale.ROOT, "%,d idle streams < %.0f MiB heap", IdleStreams.COUNT, TARGET_IDLE_HEAP_MIB),
-                String.format(Locale.ROOT, "%.1f MiB (worst run %.1f MiB)", total.median(), total.max()),
-                total.max() < TARGET_IDLE_HEAP_MIB));
+        Row total = new Row(String.format(Locale.ROOT, "heap for %,d idle streams, MiB", IdleStreams.COUNT), 1,
+                scaled(row.lrok(), toMiB), row.raw(), scaled(row.go(), toMiB));
+        report.add(total);
+        String goal = String.format(Locale.ROOT, "%,d idle streams < %.0f MiB heap", IdleStreams.COUNT, TARGET_IDLE_HEAP_MIB);
+        Samples mib = total.lrok().samples();
+        report.target(mib == null ? new Target(goal, total.lrok().note(), null)
+                : new Target(goal, String.format(Locale.ROOT, "%.1f MiB (worst run %.1f MiB)", mib.median(), mib.max()),
+                        mib.max() < TARGET_IDLE_HEAP_MIB));
     }
 
-    // ---- helpers ---------------------------------------------------------------------------------------------
+    // ---- running the columns ------------------------------------------------------------------------------------
 
-    /** Runs yamuxbench once into {@code values[r]}; returns null, or why the Go column is not available. */
-    private String runGo(String measurement, String key, double[] values, int r) {
-        if (!go.available()) return "n/a (Go not available: " + go.unavailable() + ")";
-        try {
-            Map<String, Double> result = go.run(measurement, options.bytes(), options.duration(), options.window());
-            Double value = result.get(key);
-            if (value == null) return "n/a (yamuxbench printed no " + key + ")";
-            values[r] = value;
-            return null;
-        } catch (IOException e) {
-            progress("Go yamux: " + e.getMessage());
-            return "n/a (" + e.getMessage() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "n/a (interrupted)";
+    /** One run of one column; returns the figure. */
+    @FunctionalInterface
+    private interface Measured {
+        double run() throws Exception;
+    }
+
+    /** The lrok and raw TCP runs of a metric; {@code raw} is null where raw TCP has no equivalent. */
+    private record Columns(Measured lrok, Measured raw) {
+    }
+
+    /** One column's runs of one metric: the figures so far, or why it stopped (its later runs are skipped). */
+    private static final class Series {
+        private final String name;
+        private final List<Double> values = new ArrayList<>();
+        private String failure;
+
+        Series(String name, String failure) {
+            this.name = name;
+            this.failure = failure;
+        }
+
+        void run(Measured measured) {
+            if (failure != null || measured == null) return;
+            try {
+                values.add(measured.run());
+            } catch (Exception e) {
+                failure = "failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                progress(name + " " + failure);
+            }
+        }
+
+        Cell cell() {
+            if (failure != null) return Cell.missing(failure);
+            if (values.isEmpty()) return Cell.missing("n/a");
+            return Cell.of(new Samples(values.stream().mapToDouble(Double::doubleValue).toArray()));
+        }
+
+        String last() {
+            return failure != null || values.isEmpty() ? "n/a" : Report.number(values.getLast(), 0);
         }
     }
 
-    private static Cell goCell(double[] values, String failure) {
-        return failure == null ? Cell.of(new Samples(values)) : Cell.missing(failure);
+    /**
+     * Warms up lrok and raw TCP, then runs each column {@code --repeats} times in turn (lrok, raw TCP, Go), so that
+     * a slow spell of the machine hits all three alike. A column that fails shows why instead of figures.
+     */
+    private Row measure(String measurement, String metric, int decimals, String unit, int warmups, Columns warm,
+                        Columns measured, String goKey) {
+        for (int i = 0; i < warmups; i++) {
+            progress(measurement + ": warm-up " + (i + 1) + "/" + warmups);
+            new Series("lrok warm-up", null).run(warm.lrok());
+            new Series("raw TCP warm-up", null).run(warm.raw());
+        }
+        Series lrok = new Series(measurement + ": lrok", null);
+        Series raw = new Series(measurement + ": raw TCP", measured.raw() == null ? "n/a" : null);
+        Series goYamux = new Series(measurement + ": Go yamux",
+                go.available() ? null : "n/a (Go not available: " + go.unavailable() + ")");
+        for (int r = 0; r < options.repeats(); r++) {
+            System.gc();
+            lrok.run(measured.lrok());
+            System.gc();
+            raw.run(measured.raw());
+            goYamux.run(() -> {
+                Double value = go.run(measurement, options.bytes(), options.duration(), options.window()).get(goKey);
+                if (value == null) throw new IOException("yamuxbench printed no " + goKey);
+                return value;
+            });
+            progress(String.format(Locale.ROOT, "%s: run %d/%d: lrok %s, raw TCP %s, Go %s %s", measurement, r + 1,
+                    options.repeats(), lrok.last(), raw.last(), goYamux.last(), unit));
+        }
+        return new Row(metric, decimals, lrok.cell(), raw.cell(), goYamux.cell());
+    }
+
+    private static Cell scaled(Cell cell, double factor) {
+        return cell.samples() == null ? cell : Cell.of(cell.samples().scaled(factor));
     }
 
     private static Target ratioTarget(String goal, Cell lrok, Cell other, double atLeast) {
+        if (lrok.samples() == null) return new Target(goal, "lrok " + lrok.note(), null);
         if (other.samples() == null) return new Target(goal, "no baseline", null);
         double ratio = lrok.samples().median() / other.samples().median();
         return new Target(goal, Report.ratio(ratio), ratio >= atLeast);
