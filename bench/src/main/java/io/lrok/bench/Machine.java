@@ -33,19 +33,27 @@ final class Machine {
     private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
     /** Above this share of the CPUs busy with other work, the report warns that its figures are noisy. */
     private static final double BUSY_WARNING = 0.10;
+    /** /proc/stat counts in USER_HZ ticks, 100 a second on Linux. */
+    private static final long NANOS_PER_JIFFY = 10_000_000;
 
     /**
-     * What share of the CPUs other work uses while this benchmark sits idle, from /proc/stat over one second: on
-     * a 2-core machine a busy neighbour skews every column, so the report says so.
+     * What share of the CPUs other work uses while this benchmark sits idle: the busy time in /proc/stat over one
+     * second, less this JVM's own CPU time (its JIT and GC threads). On a 2-core machine a busy neighbour skews
+     * every column, so the report says so.
      */
     static String otherWork() throws InterruptedException {
+        var os = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean o ? o : null;
         long[] first = cpuTimes();
+        long ownFirst = os == null ? 0 : os.getProcessCpuTime();
         Thread.sleep(IDLE_CHECK.toMillis()); // a sampling interval, not a wait for an event
         long[] second = cpuTimes();
+        long ownNanos = os == null ? 0 : os.getProcessCpuTime() - ownFirst;
         if (first == null || second == null || second[0] == first[0]) return "CPU use by other work unknown";
-        double busy = 1 - (double) (second[1] - first[1]) / (second[0] - first[0]);
-        String text = String.format(Locale.ROOT, "other work used %.0f%% of the CPUs", 100 * busy);
-        return busy > BUSY_WARNING ? text + " (figures are noisy)" : text;
+        long total = second[0] - first[0];
+        long busy = total - (second[1] - first[1]);
+        double other = Math.max(0, busy - ownNanos / (double) NANOS_PER_JIFFY) / total;
+        String text = String.format(Locale.ROOT, "other work used %.0f%% of the CPUs", 100 * other);
+        return other > BUSY_WARNING ? text + " (figures are noisy)" : text;
     }
 
     /** {total, idle} jiffies of all CPUs, or null where /proc/stat is not there. */
