@@ -104,26 +104,32 @@ final class Workloads {
                 }
             }
         });
-        long ops = 0;
-        long start = System.nanoTime();
-        long deadline = start + duration.toNanos();
-        try {
-            while (ops % CLOCK_CHECK_EVERY != 0 || System.nanoTime() < deadline) {
-                try (Channel channel = transport.open()) {
-                    channel.out().write(42);
-                    int eof = channel.in().read();
-                    if (eof != -1) throw new IllegalStateException("expected EOF after the server closed, read " + eof);
+        long[] opsAndNanos = new long[2];
+        // The client is a virtual thread, as its counterpart in yamuxbench is a goroutine.
+        Thread client = Thread.ofVirtual().name("bench-open-close-client").start(() -> {
+            long ops = 0;
+            long start = System.nanoTime();
+            long deadline = start + duration.toNanos();
+            try {
+                while (ops % CLOCK_CHECK_EVERY != 0 || System.nanoTime() < deadline) {
+                    try (Channel channel = transport.open()) {
+                        channel.out().write(42);
+                        int eof = channel.in().read();
+                        if (eof != -1) throw new IllegalStateException("expected EOF after the server closed, read " + eof);
+                    }
+                    ops++;
                 }
-                ops++;
+            } catch (IOException | RuntimeException e) {
+                failure.record(e);
             }
-        } catch (IOException | RuntimeException e) {
-            failure.record(e);
-        }
-        long elapsed = System.nanoTime() - start;
+            opsAndNanos[0] = ops;
+            opsAndNanos[1] = System.nanoTime() - start;
+        });
+        if (!client.join(duration.plus(STUCK))) failure.record(new IllegalStateException("the open/close client is stuck"));
         transport.close();
         acceptor.join(STUCK.toMillis());
         failure.rethrow();
-        return ops / (elapsed / 1e9);
+        return opsAndNanos[0] / (opsAndNanos[1] / 1e9);
     }
 
     /** Reads to EOF; returns the byte count. */
