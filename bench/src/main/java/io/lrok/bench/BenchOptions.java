@@ -15,11 +15,10 @@ import java.util.Set;
  * @param window     the per-stream receive window, for lrok and Go alike
  * @param only       the measurements to run, in order
  * @param out        where to write the Markdown report, or null
- * @param yamuxbench a prebuilt yamuxbench to use instead of building one, or null
- * @param quick      whether {@code --quick} was given (shown in the report)
+ * @param quick      whether {@code --quick} was given
  */
 record BenchOptions(long bytes, Duration duration, int repeats, int window, List<String> only, Path out,
-                    Path yamuxbench, boolean quick) {
+                    boolean quick) {
 
     static final String BULK_SINGLE = "bulk_single";
     static final String BULK_64 = "bulk_64";
@@ -36,7 +35,7 @@ record BenchOptions(long bytes, Duration duration, int repeats, int window, List
 
     static final String USAGE = """
             usage: bench/run [--quick] [--repeats N] [--bytes N[k|m|g]] [--duration SECONDS] [--window BYTES]
-                             [--only a,b] [--out FILE.md] [--yamuxbench BINARY]
+                             [--only a,b] [--out FILE.md]
               --quick        a fast look: 256 MiB per bulk run, 1 s per open/close run (default 1 GiB, 3 s)
               --repeats N    measured runs per metric and column, after warm-up (default 3); median and min-max
               --bytes N      bytes per bulk run, e.g. 512m
@@ -44,7 +43,6 @@ record BenchOptions(long bytes, Duration duration, int repeats, int window, List
               --window N     per-stream receive window for lrok and Go yamux (default 262144)
               --only LIST    some of: bulk_single,bulk_64,open_close,idle_stream_heap
               --out FILE     also write the report as Markdown to FILE
-              --yamuxbench B use this yamuxbench binary instead of building it with GoPrograms
             """;
 
     /** @throws IllegalArgumentException with a message for the user on a bad command line */
@@ -56,7 +54,6 @@ record BenchOptions(long bytes, Duration duration, int repeats, int window, List
         int window = DEFAULT_WINDOW;
         List<String> only = MEASUREMENTS;
         Path out = null;
-        Path yamuxbench = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -67,12 +64,11 @@ record BenchOptions(long bytes, Duration duration, int repeats, int window, List
                 case "--window" -> window = (int) size(arg, value(args, ++i, arg));
                 case "--only" -> only = measurements(value(args, ++i, arg));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
-                case "--yamuxbench" -> yamuxbench = Path.of(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);
             }
         }
         if (duration.isNegative() || duration.isZero()) throw new IllegalArgumentException("--duration must be positive");
-        return new BenchOptions(bytes, duration, repeats, window, only, out, yamuxbench, quick);
+        return new BenchOptions(bytes, duration, repeats, window, only, out, quick);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -57,7 +57,7 @@ public final class MuxBench {
             System.exit(2);
             return;
         }
-        GoYamux go = GoYamux.locate(options.yamuxbench());
+        GoYamux go = GoYamux.locate();
         progress(go.available() ? "Go yamux baseline: " + go.binary() : "Go yamux baseline: n/a (" + go.unavailable() + ")");
         MuxBench bench = new MuxBench(options, go);
         bench.run(String.join(" ", args));
