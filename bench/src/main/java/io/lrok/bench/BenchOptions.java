@@ -15,10 +15,8 @@ import java.util.Set;
  * @param window     the per-stream receive window, for lrok and Go alike
  * @param only       the measurements to run, in order
  * @param out        where to write the Markdown report, or null
- * @param quick      whether {@code --quick} was given
  */
-record BenchOptions(long bytes, Duration duration, int repeats, int window, List<String> only, Path out,
-                    boolean quick) {
+record BenchOptions(long bytes, Duration duration, int repeats, int window, List<String> only, Path out) {
 
     static final String BULK_SINGLE = "bulk_single";
     static final String BULK_64 = "bulk_64";
@@ -68,7 +66,7 @@ record BenchOptions(long bytes, Duration duration, int repeats, int window, List
             }
         }
         if (duration.isNegative() || duration.isZero()) throw new IllegalArgumentException("--duration must be positive");
-        return new BenchOptions(bytes, duration, repeats, window, only, out, quick);
+        return new BenchOptions(bytes, duration, repeats, window, only, out);
     }
 
     private static String value(String[] args, int i, String option) {
