@@ -80,6 +80,9 @@ public final class MuxSession implements Closeable {
     private long keepAliveSentAt;
     private long lastKeepAliveAt = System.nanoTime();
     private final ScheduledFuture<?> housekeeping;
+    /** The reader and control writer threads, kept so that tests can check they end with the session. */
+    private final Thread readerThread;
+    private final Thread controlWriterThread;
 
     private MuxSession(InputStream in, OutputStream out, Closeable connection, MuxConfig config, boolean client) {
         this.config = Objects.requireNonNull(config, "config");
@@ -91,8 +94,8 @@ public final class MuxSession implements Closeable {
                 e -> fail(new MuxException("connection write failed: " + e.getMessage(), e), -1));
         this.nextStreamId = new AtomicLong(client ? 1 : 2);
         this.openPermits = new Semaphore(config.acceptBacklog());
-        Thread.ofVirtual().name("lrok-mux-reader-" + name).start(this::readLoop);
-        Thread.ofVirtual().name("lrok-mux-writer-" + name).start(writer::runControlWriter);
+        this.readerThread = Thread.ofVirtual().name("lrok-mux-reader-" + name).start(this::readLoop);
+        this.controlWriterThread = Thread.ofVirtual().name("lrok-mux-writer-" + name).start(writer::runControlWriter);
         long tick = tickNanos(config);
         this.housekeeping = Timer.SCHEDULER.scheduleWithFixedDelay(this::housekeep, tick, tick, TimeUnit.NANOSECONDS);
     }
@@ -358,6 +361,22 @@ public final class MuxSession implements Closeable {
         } catch (MuxException ignored) {
             // The session is closed; the caller has nothing to do about it.
         }
+    }
+
+    /**
+     * Test hook: sets the next stream id this session opens, so that tests reach stream-id exhaustion without
+     * opening two billion streams. Not for production use.
+     */
+    void setNextStreamIdForTest(long id) {
+        nextStreamId.set(id);
+    }
+
+    /**
+     * Test hook: whether the session's own threads (reader, control writer) are still running. Virtual threads
+     * are invisible to {@code Thread.getAllStackTraces()}, so tests cannot find them otherwise.
+     */
+    boolean threadsAliveForTest() {
+        return readerThread.isAlive() || controlWriterThread.isAlive();
     }
 
     void streamEnded(MuxStream stream, boolean releaseOpenPermit) {
