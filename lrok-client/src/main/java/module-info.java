@@ -5,6 +5,8 @@
  */
 module io.lrok.client {
     requires transitive io.lrok.core;
+    requires java.net.http;   // the command line's demo fetches its own public URL
+    requires jdk.httpserver;  // the command line's demo app
 
     exports io.lrok;
 

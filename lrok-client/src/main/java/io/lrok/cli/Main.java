@@ -16,13 +16,16 @@ public final class Main {
             Usage: lrok <command> [options]
 
             Commands:
-              demo [--streams N] [--megabytes N]
-                         run the yamux multiplexer over a loopback connection and report what it did:
-                         N concurrent echo streams, one bulk transfer checked by SHA-256, a ping
-              version    print the version
-              help       print this help
+              http <port>  give a local port a public URL (lrok http --help for options)
+              demo [--check]
+                           start a small local app and give it a public URL; with --check, fetch it once and exit
+              mux-demo [--streams N] [--megabytes N]
+                           run the yamux multiplexer over a loopback connection and report what it did:
+                           N concurrent echo streams, one bulk transfer checked by SHA-256, a ping
+              version      print the version
+              help         print this help
 
-            HTTP and TCP tunnels (lrok http 3000) arrive with the relay; see README.md.
+            With no relay configured, tunnels use a relay inside this process, reachable from this machine only.
             """;
 
     private Main() {
@@ -34,7 +37,41 @@ public final class Main {
      * @param args the command and its options
      */
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int status;
+        try {
+            status = run(args, System.out, System.err);
+        } finally {
+            COMMAND_DONE.countDown();
+        }
+        System.exit(status);
+    }
+
+    private static int usage(String text, PrintStream out) {
+        out.print(text);
+        return 0;
+    }
+
+    private static boolean parseDemo(String[] args) {
+        if (args.length == 0) return false;
+        if (args.length == 1 && args[0].equals("--check")) return true;
+        throw new IllegalArgumentException("demo: unexpected argument '" + args[0] + "'");
+    }
+
+    /** Released when the running command has returned; the Ctrl-C hook waits for it so tunnels close cleanly. */
+    private static final java.util.concurrent.CountDownLatch COMMAND_DONE = new java.util.concurrent.CountDownLatch(1);
+
+    /** A latch released by Ctrl-C (the JVM's shutdown begins), after which the command closes its tunnel. */
+    private static java.util.concurrent.CountDownLatch stopOnCtrlC() {
+        var stop = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                COMMAND_DONE.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "lrok-ctrl-c"));
+        return stop;
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -45,7 +82,11 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
             return switch (args[0]) {
-                case "demo" -> MuxDemo.run(MuxDemo.Options.parse(rest), out);
+                case "http" -> rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
+                        ? usage(TunnelCommand.USAGE, out)
+                        : TunnelCommand.run(TunnelCommand.Options.parse(rest), out, stopOnCtrlC());
+                case "demo" -> TunnelDemo.run(parseDemo(rest), out, stopOnCtrlC());
+                case "mux-demo" -> MuxDemo.run(MuxDemo.Options.parse(rest), out);
                 case "version", "--version" -> {
                     out.println("lrok " + VERSION + " (Java " + Runtime.version() + ")");
                     yield 0;

@@ -20,7 +20,7 @@ class MainTest {
 
     @Test
     void demoEchoesTransfersAndPings() {
-        assertThat(run("demo", "--streams", "50", "--megabytes", "16")).isZero();
+        assertThat(run("mux-demo", "--streams", "50", "--megabytes", "16")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("50 of 50 concurrent streams echoed intact")
                 .contains("16 MiB on one stream")
@@ -36,7 +36,7 @@ class MainTest {
 
     @Test
     void badOptionValueIsAUsageError() {
-        assertThat(run("demo", "--streams", "zero")).isEqualTo(2);
+        assertThat(run("mux-demo", "--streams", "zero")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--streams needs a positive number");
     }
 

@@ -1,0 +1,112 @@
+package io.lrok.cli;
+
+import io.lrok.HttpTunnelBuilder;
+import io.lrok.Tunnel;
+import io.lrok.TunnelException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code lrok http <port>}: opens an HTTP tunnel to a local port, prints its public URL, and keeps it open until
+ * Ctrl-C (or until the session ends).
+ */
+final class TunnelCommand {
+    static final String USAGE = """
+            Usage: lrok http <port> [options]
+
+            Gives http://127.0.0.1:<port> a public URL and forwards every request to it until Ctrl-C.
+
+            Options:
+              --subdomain NAME     ask for NAME.<relay domain> instead of a random name
+              --relay URI          the relay to use (lrok://host[:port] or lrok+plain://127.0.0.1:port);
+                                   default: -Dlrok.relay, $LROK_RELAY, ~/.config/lrok/config.properties,
+                                   else a relay inside this process, reachable from this machine only
+              --authtoken TOKEN    the token the relay wants (default: -Dlrok.authtoken, $LROK_AUTHTOKEN)
+              --host-header H      'rewrite' to send the local address as Host, or a Host value to send
+              --local-host HOST    forward to HOST instead of 127.0.0.1
+              --local-https        the local app speaks HTTPS (trusted by the JDK's trust store)
+            """;
+
+    record Options(int port, String subdomain, URI relay, String authToken, String hostHeader, String localHost,
+                   boolean localHttps) {
+        static Options parse(String[] args) {
+            Integer port = null;
+            String subdomain = null, authToken = null, hostHeader = null, localHost = null;
+            URI relay = null;
+            boolean localHttps = false;
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                switch (arg) {
+                    case "--subdomain" -> subdomain = value(args, ++i, arg);
+                    case "--relay" -> relay = URI.create(value(args, ++i, arg));
+                    case "--authtoken" -> authToken = value(args, ++i, arg);
+                    case "--host-header" -> hostHeader = value(args, ++i, arg);
+                    case "--local-host" -> localHost = value(args, ++i, arg);
+                    case "--local-https" -> localHttps = true;
+                    default -> {
+                        if (arg.startsWith("-") || port != null) {
+                            throw new IllegalArgumentException("http: unexpected argument '" + arg + "'\n" + USAGE);
+                        }
+                        port = parsePort(arg);
+                    }
+                }
+            }
+            if (port == null) throw new IllegalArgumentException("http: which local port?\n" + USAGE);
+            return new Options(port, subdomain, relay, authToken, hostHeader, localHost, localHttps);
+        }
+
+        HttpTunnelBuilder builder() {
+            HttpTunnelBuilder builder = Tunnel.http(port);
+            if (relay != null) builder.relay(relay);
+            if (authToken != null) builder.authToken(authToken);
+            if (subdomain != null) builder.subdomain(subdomain);
+            if ("rewrite".equals(hostHeader)) builder.rewriteHostHeader();
+            else if (hostHeader != null) builder.hostHeader(hostHeader);
+            if (localHost != null) builder.localHost(localHost);
+            if (localHttps) builder.localScheme("https");
+            return builder;
+        }
+    }
+
+    private TunnelCommand() {
+    }
+
+    /** Runs until {@code stop} is released (Ctrl-C in {@link Main}) or the tunnel ends. */
+    static int run(Options options, PrintStream out, CountDownLatch stop) throws TunnelException, InterruptedException {
+        try (Tunnel tunnel = options.builder().open()) {
+            out.println("lrok " + Main.VERSION);
+            out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
+            out.println("  Ctrl-C to stop");
+            out.flush();
+            awaitStopOrClose(tunnel, stop);
+            if (!tunnel.isOpen()) {
+                out.println("lrok: the tunnel was closed by the relay");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    /** Waits for the stop signal, checking now and then that the tunnel is still up. */
+    static void awaitStopOrClose(Tunnel tunnel, CountDownLatch stop) throws InterruptedException {
+        while (tunnel.isOpen() && !stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            // keep serving
+        }
+    }
+
+    static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65_535) return port;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a port number: '" + text + "' (1-65535)");
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) throw new IllegalArgumentException("http: " + option + " needs a value");
+        return args[i];
+    }
+}

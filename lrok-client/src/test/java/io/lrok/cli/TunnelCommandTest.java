@@ -1,0 +1,118 @@
+package io.lrok.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The command line's tunnel commands, on the in-process relay (lrok-relay-embedded is on the test class path). */
+@Timeout(60)
+class TunnelCommandTest {
+    private static final Pattern FORWARDING = Pattern.compile("forwarding\\s+(\\S+)\\s+->\\s+(\\S+)");
+
+    @Test
+    void demoServesItsAppThroughAPublicUrlAndFetchesIt() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = TunnelDemo.run(true, new PrintStream(out, true, StandardCharsets.UTF_8), new CountDownLatch(0));
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("public URL  http://127.0.0.1:")
+                .contains("/hello -> Hello from the local app behind lrok!");
+    }
+
+    @Test
+    void httpForwardsUntilStopped() throws Exception {
+        HttpServer app = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        app.createContext("/", exchange -> {
+            byte[] body = ("local saw " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        app.start();
+        try {
+            PipedLines out = new PipedLines();
+            CountDownLatch stop = new CountDownLatch(1);
+            var options = TunnelCommand.Options.parse(new String[] {String.valueOf(app.getAddress().getPort())});
+            CompletableFuture<Integer> command = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return TunnelCommand.run(options, out.printStream(), stop);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Matcher forwarding = out.awaitLine(FORWARDING, Duration.ofSeconds(30));
+            URI publicUrl = URI.create(forwarding.group(1));
+            assertThat(forwarding.group(2)).isEqualTo("http://127.0.0.1:" + app.getAddress().getPort());
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(publicUrl.resolve("/webhook?x=1")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("local saw /webhook?x=1");
+            }
+            stop.countDown();
+            assertThat(command.get()).isZero();
+        } finally {
+            app.stop(0);
+        }
+    }
+
+    @Test
+    void optionsAreCheckedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> TunnelCommand.Options.parse(new String[] {})).hasMessageContaining("which local port?");
+        assertThatThrownBy(() -> TunnelCommand.Options.parse(new String[] {"70000"})).hasMessageContaining("not a port number");
+        assertThatThrownBy(() -> TunnelCommand.Options.parse(new String[] {"3000", "--bogus"}))
+                .hasMessageContaining("unexpected argument '--bogus'");
+        assertThatThrownBy(() -> TunnelCommand.Options.parse(new String[] {"3000", "--subdomain"}))
+                .hasMessageContaining("--subdomain needs a value");
+        var options = TunnelCommand.Options.parse(new String[] {"--subdomain", "violet-mole", "3000", "--host-header", "rewrite"});
+        assertThat(options.port()).isEqualTo(3000);
+        assertThat(options.subdomain()).isEqualTo("violet-mole");
+    }
+
+    /** Captures printed lines and lets a test wait, with a bound, for one matching a pattern. */
+    private static final class PipedLines {
+        private final java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        PrintStream printStream() {
+            return new PrintStream(new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    if (b == '\n') {
+                        lines.add(partial.toString());
+                        partial.setLength(0);
+                    } else {
+                        partial.append((char) b);
+                    }
+                }
+            }, true, StandardCharsets.UTF_8);
+        }
+
+        Matcher awaitLine(Pattern pattern, Duration bound) throws InterruptedException {
+            long deadline = System.nanoTime() + bound.toNanos();
+            while (true) {
+                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (line == null) throw new AssertionError("no line matching " + pattern + " within " + bound);
+                Matcher m = pattern.matcher(line);
+                if (m.find()) return m;
+            }
+        }
+    }
+}
