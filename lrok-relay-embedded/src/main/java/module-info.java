@@ -1,7 +1,10 @@
 /**
- * The lrok relay: accepts agents' multiplexed connections and routes public requests to them. Embeddable in
- * tests ({@code EmbeddedRelay.start()}) and runnable standalone. Its API arrives with HTTP tunnels.
+ * The lrok relay: accepts agents' multiplexed connections and routes public HTTP requests to their tunnels.
+ * Embeddable in tests ({@link io.lrok.relay.EmbeddedRelay#start()}) and runnable standalone
+ * (a main class arrives next).
  */
 module io.lrok.relay {
-    requires io.lrok.core;
+    requires transitive io.lrok.core;
+
+    exports io.lrok.relay;
 }
