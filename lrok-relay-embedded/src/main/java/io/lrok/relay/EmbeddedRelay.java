@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * An lrok relay running in this JVM: agents dial its agent port, the public reaches tunnels through its HTTP port.
- * For tests, and the heart of a standalone relay.
+ * For tests, and the heart of the standalone relay ({@link RelayMain}).
  *
  * <pre>{@code
  * try (EmbeddedRelay relay = EmbeddedRelay.start();

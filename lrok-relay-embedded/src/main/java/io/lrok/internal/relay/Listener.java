@@ -93,6 +93,7 @@ final class Listener implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name + "@" + server.getLocalSocketAddress();
+        String ip = EdgeConnection.ip(server.getInetAddress());
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + server.getLocalPort() + " (" + name + ")";
     }
 }

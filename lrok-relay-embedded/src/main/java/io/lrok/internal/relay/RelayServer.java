@@ -63,7 +63,7 @@ public final class RelayServer implements AutoCloseable {
             relay.close();
             throw e;
         }
-        LOG.log(Level.INFO, () -> "relay listening: agents on " + relay.agentListener + ", public HTTP on "
+        LOG.log(Level.DEBUG, () -> "relay listening: agents on " + relay.agentListener + ", public HTTP on "
                 + relay.httpListener + (config.domain() != null ? ", tunnels at http://<name>." + relay.domain
                 + portSuffix(relay.httpPort()) : ", a port per tunnel (no domain)"));
         return relay;
