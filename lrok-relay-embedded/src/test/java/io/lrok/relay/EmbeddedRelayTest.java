@@ -7,11 +7,15 @@ import io.lrok.internal.relay.SharedInProcessRelay;
 import io.lrok.internal.wire.ControlMessage.Bound;
 import io.lrok.spi.InProcessRelayProvider;
 import io.lrok.spi.RelayEndpoint;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -82,6 +86,21 @@ class EmbeddedRelayTest {
     }
 
     @Test
+    void agentsFromANonLoopbackAddressAreRefusedWhilePlaintext() throws Exception {
+        InetAddress own = NetworkInterface.networkInterfaces().filter(EmbeddedRelayTest::isUp)
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .findFirst().orElse(null);
+        Assumptions.assumeTrue(own != null, "this machine has no non-loopback IPv4 address to connect from");
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().bindAddress(InetAddress.getByName("0.0.0.0")).start();
+                Socket socket = new Socket(own, relay.agentPort())) {
+            socket.setSoTimeout((int) FakeAgent.WAIT.toMillis());
+            assertThat(socket.getInputStream().read()).isEqualTo(-1); // closed unanswered
+            assertThat(relay.server().sessionCount()).isZero();
+        }
+    }
+
+    @Test
     void theBuilderRefusesNonsense() {
         EmbeddedRelay.Builder builder = EmbeddedRelay.builder();
         assertThatThrownBy(() -> builder.agentPort(-1)).isInstanceOf(IllegalArgumentException.class);
@@ -108,6 +127,14 @@ class EmbeddedRelayTest {
         assertThat(RelayEndpoint.isLoopback(shared.host())).isTrue();
         try (FakeAgent agent = FakeAgent.connect((EmbeddedRelay) shared)) {
             assertThat(agent.bindHttp(null).publicUrl().getHost()).isEqualTo("127.0.0.1");
+        }
+    }
+
+    private static boolean isUp(NetworkInterface nic) {
+        try {
+            return nic.isUp();
+        } catch (java.net.SocketException e) {
+            return false;
         }
     }
 }

@@ -160,6 +160,28 @@ class ForwardingTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.start();
+                FakeAgent a = FakeAgent.connect(relay);
+                FakeAgent b = FakeAgent.connect(relay);
+                RawClient client = new RawClient(relay.httpPort())) {
+            a.bindHttp("first");
+            b.bindHttp("second");
+            a.serve(Responses.whoAmI("first"));
+            b.serve(Responses.whoAmI("second"));
+            client.send("POST / HTTP/1.1\r\nHost: first.localhost\r\nContent-Length: 3\r\n\r\nabc"
+                    + "GET / HTTP/1.1\r\nHost: second.localhost\r\n\r\n"
+                    + "GET / HTTP/1.1\r\nHost: first.localhost\r\nConnection: close\r\n\r\n");
+            assertThat(client.read("POST").body()).isEqualTo("first:abc");
+            assertThat(client.read("GET").body()).isEqualTo("second:");
+            RawClient.Response last = client.read("GET");
+            assertThat(last.body()).isEqualTo("first:");
+            assertThat(last.header("Connection")).isEqualTo("close");
+            assertThat(client.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
     void anHttp10ClientKeepsItsConnectionOnlyWhenItAsks() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.start(); FakeAgent agent = FakeAgent.connect(relay)) {
             Bound bound = agent.bindHttp(null);

@@ -7,7 +7,9 @@ import io.lrok.internal.wire.Protocol;
 import io.lrok.mux.MuxConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(10)
 class RelayLimitsTest {
 
     @Test

@@ -6,7 +6,9 @@ import io.lrok.internal.http.HttpHeaders;
 import io.lrok.internal.http.RequestHead;
 import io.lrok.internal.http.ResponseHead;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(10)
 class ForwardedHeadsTest {
 
     @Test
