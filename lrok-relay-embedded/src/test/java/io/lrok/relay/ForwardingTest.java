@@ -160,7 +160,7 @@ class ForwardingTest {
     }
 
     @Test
-    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    void pipelinedRequestsAreAnsweredInOrderUntilConnectionClose() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.start();
                 FakeAgent a = FakeAgent.connect(relay);
                 FakeAgent b = FakeAgent.connect(relay);
@@ -171,7 +171,8 @@ class ForwardingTest {
             b.serve(Responses.whoAmI("second"));
             client.send("POST / HTTP/1.1\r\nHost: first.localhost\r\nContent-Length: 3\r\n\r\nabc"
                     + "GET / HTTP/1.1\r\nHost: second.localhost\r\n\r\n"
-                    + "GET / HTTP/1.1\r\nHost: first.localhost\r\nConnection: close\r\n\r\n");
+                    + "GET / HTTP/1.1\r\nHost: first.localhost\r\nConnection: close\r\n\r\n"
+                    + "GET /never HTTP/1.1\r\nHost: first.localhost\r\n\r\n"); // after close: dropped
             assertThat(client.read("POST").body()).isEqualTo("first:abc");
             assertThat(client.read("GET").body()).isEqualTo("second:");
             RawClient.Response last = client.read("GET");

@@ -43,6 +43,8 @@ final class EdgeConnection {
     private final OutputStream out;
     private final String clientIp;
     private final String clientAddress;
+    /** Set when the connection ends with nothing in flight (the client closed, or stayed idle): no linger then. */
+    private boolean quietEnd;
 
     EdgeConnection(Socket socket, Router router, RelayLimits limits, HttpLimits httpLimits) throws IOException {
         this.socket = socket;
@@ -56,12 +58,21 @@ final class EdgeConnection {
         this.clientAddress = (clientIp.indexOf(':') >= 0 ? "[" + clientIp + "]" : clientIp) + ":" + socket.getPort();
     }
 
-    /** Serves requests until the connection is to be closed. */
+    /**
+     * Serves requests until the connection is to be closed. Unless the client closed it or stayed idle, the close
+     * is a lingering one: FIN first, then what the client still sends (a pipelined request after a
+     * {@code Connection: close}) is read and dropped until it closes too, for at most the linger timeout; closing
+     * with unread input would reset the connection and could destroy the end of the response on its way.
+     */
     void run() {
         try {
             socket.setTcpNoDelay(true);
             while (serveOne()) {
                 // next request on the same connection
+            }
+            if (!quietEnd && !socket.isOutputShutdown()) {
+                socket.shutdownOutput();
+                linger(limits, socket);
             }
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "public connection from " + clientAddress + " ended: " + e);
@@ -75,13 +86,20 @@ final class EdgeConnection {
         try {
             head = reader.readRequestHead(httpLimits);
         } catch (SocketTimeoutException e) {
-            if (input.headStarted()) refuse(ErrorPage.headTimeout(""), null);
+            if (input.headStarted()) {
+                refuse(ErrorPage.headTimeout(""), null);
+            } else {
+                quietEnd = true;
+            }
             return false;
         } catch (HttpException e) {
             refuse(ErrorPage.badRequest(e.status(), e.getMessage(), ""), null);
             return false;
         }
-        if (head == null) return false;
+        if (head == null) {
+            quietEnd = true;
+            return false;
+        }
         input.noTimeout();
         String accept = head.headers().get("Accept");
         String authority = ForwardedHeads.absoluteAuthority(head.target());
