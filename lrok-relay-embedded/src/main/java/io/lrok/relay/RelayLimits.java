@@ -24,10 +24,12 @@ import java.util.Objects;
  * @param headTimeout          how long a request head may take to arrive once its first byte has (against clients
  *                             that send a head slowly to hold connections); past it the client gets 408;
  *                             {@link Duration#ZERO} waits forever
- * @param lingerTimeout        after an error page the relay stops writing and reads, for at most this long, what
- *                             the client still sends, so that closing does not reset the connection before the
- *                             client has read the page; likewise, after refusing an agent's session (an error
- *                             without id), how long it waits for the agent to close first
+ * @param lingerTimeout        when the relay closes a public connection (after an error page, or a response it
+ *                             sent with {@code Connection: close}) it stops writing and reads, for at most this
+ *                             long, what the client still sends, so that closing does not reset the connection
+ *                             before the client has read everything; it is also how long a client still uploading
+ *                             to an agent that has answered may take to finish, and, after refusing an agent's
+ *                             session (an error without id), how long the relay waits for the agent to close first
  * @param mux                  the multiplexer settings of agent sessions (windows, keepalive, stream limits)
  */
 public record RelayLimits(
