@@ -1,7 +1,13 @@
 /**
- * The lrok agent: gives a local port a public URL through a relay. For now it holds the command line and its
- * multiplexer demo; the {@code Tunnel} API arrives with HTTP tunnels.
+ * The lrok agent: gives a local port a public URL through a relay. The API is in {@link io.lrok}:
+ * {@link io.lrok.Tunnel}, {@link io.lrok.HttpTunnelBuilder}, {@link io.lrok.LrokClient} and
+ * {@link io.lrok.TunnelException}. Also the {@code lrok} command line.
  */
 module io.lrok.client {
-    requires io.lrok.core;
+    requires transitive io.lrok.core;
+
+    exports io.lrok;
+
+    // The in-process relay (lrok-relay-embedded), when it is present and nothing else is configured.
+    uses io.lrok.spi.InProcessRelayProvider;
 }

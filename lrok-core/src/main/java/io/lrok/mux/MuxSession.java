@@ -70,6 +70,8 @@ public final class MuxSession implements Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean connectionClosed = new AtomicBoolean();
     private final CompletableFuture<MuxException> closeReason = new CompletableFuture<>();
+    /** Completed with the reason once the session has let go of everything: what {@link #whenClosed()} reports. */
+    private final CompletableFuture<MuxException> ended = new CompletableFuture<>();
     private volatile boolean localGoAway;
     private volatile boolean remoteGoAway;
 
@@ -80,6 +82,9 @@ public final class MuxSession implements Closeable {
     private long keepAliveSentAt;
     private long lastKeepAliveAt = System.nanoTime();
     private final ScheduledFuture<?> housekeeping;
+    /** The reader and control writer threads, kept so that tests can check they end with the session. */
+    private final Thread readerThread;
+    private final Thread controlWriterThread;
 
     private MuxSession(InputStream in, OutputStream out, Closeable connection, MuxConfig config, boolean client) {
         this.config = Objects.requireNonNull(config, "config");
@@ -91,8 +96,8 @@ public final class MuxSession implements Closeable {
                 e -> fail(new MuxException("connection write failed: " + e.getMessage(), e), -1));
         this.nextStreamId = new AtomicLong(client ? 1 : 2);
         this.openPermits = new Semaphore(config.acceptBacklog());
-        Thread.ofVirtual().name("lrok-mux-reader-" + name).start(this::readLoop);
-        Thread.ofVirtual().name("lrok-mux-writer-" + name).start(writer::runControlWriter);
+        this.readerThread = Thread.ofVirtual().name("lrok-mux-reader-" + name).start(this::readLoop);
+        this.controlWriterThread = Thread.ofVirtual().name("lrok-mux-writer-" + name).start(writer::runControlWriter);
         long tick = tickNanos(config);
         this.housekeeping = Timer.SCHEDULER.scheduleWithFixedDelay(this::housekeep, tick, tick, TimeUnit.NANOSECONDS);
     }
@@ -311,12 +316,13 @@ public final class MuxSession implements Closeable {
 
     /**
      * Completes when the session ends, with the reason: a local close, the peer closing the connection, a
-     * protocol error, a timeout.
+     * protocol error, a timeout. By then every stream has been failed and let go of, and every pending read,
+     * write, accept and ping has been woken to fail.
      *
      * @return a future of the reason the session ended
      */
     public CompletableFuture<MuxException> whenClosed() {
-        return closeReason.copy();
+        return ended.copy();
     }
 
     /** @return the number of streams open now, both directions, including those waiting to be accepted */
@@ -337,7 +343,15 @@ public final class MuxSession implements Closeable {
     // ---- used by streams -----------------------------------------------------------------------------------
 
     void writeData(int streamId, byte[] b, int off, int len) throws IOException {
-        writer.writeData(streamId, 0, b, off, len);
+        try {
+            writer.writeData(streamId, 0, b, off, len);
+        } catch (MuxException e) {
+            throw e;
+        } catch (IOException e) {
+            // The socket failed under the write ("Broken pipe", "Socket closed" when the session closed it): the
+            // writer has ended the session by now, so report why, as every other pending operation does.
+            throw closed.get() ? closeCause() : new MuxException("connection write failed: " + e.getMessage(), e);
+        }
     }
 
     /** Queues a control frame; a peer that lets them pile up ends the session. */
@@ -358,6 +372,22 @@ public final class MuxSession implements Closeable {
         } catch (MuxException ignored) {
             // The session is closed; the caller has nothing to do about it.
         }
+    }
+
+    /**
+     * Test hook: sets the next stream id this session opens, so that tests reach stream-id exhaustion without
+     * opening two billion streams. Not for production use.
+     */
+    void setNextStreamIdForTest(long id) {
+        nextStreamId.set(id);
+    }
+
+    /**
+     * Test hook: whether the session's own threads (reader, control writer) are still running. Virtual threads
+     * are invisible to {@code Thread.getAllStackTraces()}, so tests cannot find them otherwise.
+     */
+    boolean threadsAliveForTest() {
+        return readerThread.isAlive() || controlWriterThread.isAlive();
     }
 
     void streamEnded(MuxStream stream, boolean releaseOpenPermit) {
@@ -653,6 +683,7 @@ public final class MuxSession implements Closeable {
         } finally {
             acceptLock.unlock();
         }
+        ended.complete(cause);
     }
 
     private boolean tryEnqueueGoAway(int code) {

@@ -37,8 +37,11 @@ public final class MuxStream implements AutoCloseable {
     private final Condition writable = lock.newCondition();
 
     private final ReceiveBuffer buffer = new ReceiveBuffer();
-    /** Bytes the peer may still send before our next window update. */
-    private long recvWindow = MuxConfig.INITIAL_STREAM_WINDOW;
+    /**
+     * Bytes the peer may still send before our next window update. Starts at the whole max window: the SYN or
+     * ACK we send grants the peer what it has beyond the initial 256 KiB.
+     */
+    private long recvWindow;
     /** Bytes read (or discarded) by us and not yet given back to the peer in a window update. */
     private long pendingCredit;
     /** Bytes we may still send. */
@@ -63,6 +66,7 @@ public final class MuxStream implements AutoCloseable {
         this.session = session;
         this.id = id;
         this.maxWindow = maxWindow;
+        this.recvWindow = maxWindow;
         this.awaitingAck = outbound;
     }
 

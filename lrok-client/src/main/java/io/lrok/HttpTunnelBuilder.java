@@ -1,0 +1,314 @@
+package io.lrok;
+
+import io.lrok.internal.agent.AgentConfig;
+import io.lrok.internal.agent.HeaderEdits;
+import io.lrok.internal.agent.HttpTunnelSpec;
+import io.lrok.internal.agent.LocalTarget;
+import io.lrok.internal.agent.RelayResolver;
+import io.lrok.internal.http.HttpHeaders;
+import io.lrok.internal.wire.Names;
+import io.lrok.spi.RelayEndpoint;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Describes an HTTP tunnel; {@link #open()} opens it. From {@link Tunnel#http(int)} (the tunnel gets a session of
+ * its own) or {@link LrokClient#http(int)} (it shares the client's session).
+ *
+ * <pre>{@code
+ * Tunnel tunnel = Tunnel.http(5173)
+ *         .relay(URI.create("lrok+plain://127.0.0.1:4443"))
+ *         .subdomain("my-demo")
+ *         .rewriteHostHeader()                       // Vite and webpack-dev-server check the Host header
+ *         .addRequestHeader("X-Env", "demo")
+ *         .open();
+ * }</pre>
+ *
+ * What reaches the local app: the request as the public client sent it, with the relay's forwarding headers
+ * ({@code X-Forwarded-For}, {@code -Proto}, {@code -Host}, {@code Forwarded}) and the public {@code Host} by default.
+ * Bodies pass byte for byte in their own framing; responses stream back as the app writes them. Header edits
+ * apply removals first, then additions; {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection}
+ * cannot be edited, as lrok keeps every message's framing intact. Not thread-safe; each call returns this builder.
+ */
+public final class HttpTunnelBuilder {
+    private final int port;
+    /** The client whose session the tunnel joins; null when the tunnel opens its own. */
+    private final LrokClient client;
+    private RelayEndpoint relay;
+    private String authToken;
+    private String subdomain;
+    private String localHost;
+    private String localScheme = "http";
+    private SSLContext localSslContext;
+    private boolean rewriteHost;
+    private String hostHeader;
+    private HeaderEdits requestEdits = HeaderEdits.NONE;
+    private HeaderEdits responseEdits = HeaderEdits.NONE;
+    private AgentConfig config = AgentConfig.defaults();
+
+    HttpTunnelBuilder(int port, LrokClient client) {
+        if (port < 1 || port > 65_535) throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
+        this.port = port;
+        this.client = client;
+    }
+
+    /**
+     * The relay to dial, with its token and trust: an {@code EmbeddedRelay} in a test, or
+     * {@code RelayEndpoint.of(uri, token)}. Without one, the relay is found as {@link LrokClient#connect()} says.
+     *
+     * @param relay the relay
+     * @return this builder
+     * @throws IllegalStateException on a builder from {@link LrokClient#http(int)}, whose relay is the client's
+     */
+    public HttpTunnelBuilder relay(RelayEndpoint relay) {
+        checkOwnSession("relay");
+        this.relay = Objects.requireNonNull(relay, "relay");
+        return this;
+    }
+
+    /**
+     * The relay to dial, by address: {@code lrok://relay.example.com[:port]} (TLS, which arrives in a later
+     * version: {@link #open()} fails with {@link TunnelException#TLS_UNSUPPORTED} for now) or
+     * {@code lrok+plain://127.0.0.1:port} (plaintext, to a relay on this machine only).
+     *
+     * @param relay the relay's agent address
+     * @return this builder
+     * @throws IllegalArgumentException for another scheme, no host, or plaintext to a host that is not loopback
+     * @throws IllegalStateException    on a builder from {@link LrokClient#http(int)}
+     */
+    public HttpTunnelBuilder relay(URI relay) {
+        return relay(RelayEndpoint.of(relay, null));
+    }
+
+    /**
+     * The token to present to the relay, in place of any the relay's endpoint or configuration carries.
+     *
+     * @param token the token
+     * @return this builder
+     * @throws IllegalStateException on a builder from {@link LrokClient#http(int)}, whose token is the client's
+     */
+    public HttpTunnelBuilder authToken(String token) {
+        checkOwnSession("authToken");
+        this.authToken = Objects.requireNonNull(token, "token");
+        return this;
+    }
+
+    /**
+     * The subdomain to ask for, such as {@code my-demo} for {@code https://my-demo.<relay domain>}; without one the
+     * relay picks a readable random name.
+     *
+     * @param subdomain one DNS label: 1 to 63 characters of {@code a-z}, {@code 0-9} and {@code -}, not at either end
+     * @return this builder
+     * @throws IllegalArgumentException if it is not such a label
+     */
+    public HttpTunnelBuilder subdomain(String subdomain) {
+        if (subdomain == null || !Names.isValidSubdomain(subdomain)) {
+            throw new IllegalArgumentException("subdomain must be one DNS label of 1 to 63 characters of a-z, 0-9 "
+                    + "and '-', not starting or ending with '-': " + subdomain);
+        }
+        this.subdomain = subdomain;
+        return this;
+    }
+
+    /**
+     * Sends the local app {@code Host: <local host>:<port>} instead of the public host name, as dev servers that
+     * check the Host header want. The public host stays available in {@code X-Forwarded-Host}.
+     *
+     * @return this builder
+     */
+    public HttpTunnelBuilder rewriteHostHeader() {
+        this.rewriteHost = true;
+        this.hostHeader = null;
+        return this;
+    }
+
+    /**
+     * Sends the local app this Host header instead of the public one.
+     *
+     * @param value the Host header, such as {@code myapp.test}
+     * @return this builder
+     * @throws IllegalArgumentException if it holds a character a header value may not
+     */
+    public HttpTunnelBuilder hostHeader(String value) {
+        HttpHeaders.of("Host", Objects.requireNonNull(value, "value")); // checks the value
+        this.hostHeader = value;
+        this.rewriteHost = false;
+        return this;
+    }
+
+    /**
+     * The local app's host: {@code 127.0.0.1} by default ({@code localhost} with {@link #localScheme}
+     * {@code https}, to match the usual certificate), and then {@code ::1} if that refuses, for dev servers that
+     * listen on the IPv6 loopback only. A host named here is the only one tried.
+     *
+     * @param host a host name or address
+     * @return this builder
+     */
+    public HttpTunnelBuilder localHost(String host) {
+        if (host == null || host.isBlank()) throw new IllegalArgumentException("empty local host");
+        this.localHost = host;
+        return this;
+    }
+
+    /**
+     * How to talk to the local app: {@code http} (the default) or {@code https}. With https the app's certificate
+     * is verified against the JDK's trust store, or the context given to {@link #localSslContext}.
+     *
+     * @param scheme {@code http} or {@code https}
+     * @return this builder
+     */
+    public HttpTunnelBuilder localScheme(String scheme) {
+        String s = Objects.requireNonNull(scheme, "scheme").toLowerCase(Locale.ROOT);
+        if (!s.equals("http") && !s.equals("https")) {
+            throw new IllegalArgumentException("local scheme must be http or https: " + scheme);
+        }
+        this.localScheme = s;
+        return this;
+    }
+
+    /**
+     * The TLS context whose trust verifies a local https app (for a self-signed development certificate); implies
+     * {@link #localScheme} {@code https}.
+     *
+     * @param context the context
+     * @return this builder
+     */
+    public HttpTunnelBuilder localSslContext(SSLContext context) {
+        this.localSslContext = Objects.requireNonNull(context, "context");
+        this.localScheme = "https";
+        return this;
+    }
+
+    /**
+     * Adds a header field to every request sent to the local app (after any removal).
+     *
+     * @param name  a field name; not {@code Host} (see {@link #hostHeader}), {@code Content-Length},
+     *              {@code Transfer-Encoding} or {@code Connection}
+     * @param value its value
+     * @return this builder
+     * @throws IllegalArgumentException if the field is malformed or may not be edited
+     */
+    public HttpTunnelBuilder addRequestHeader(String name, String value) {
+        requestEdits = requestEdits.withAdd(name, value, true);
+        return this;
+    }
+
+    /**
+     * Removes a header field (every line of it) from every request sent to the local app.
+     *
+     * @param name a field name, any case; not one of those {@link #addRequestHeader} refuses
+     * @return this builder
+     * @throws IllegalArgumentException if the name is malformed or may not be edited
+     */
+    public HttpTunnelBuilder removeRequestHeader(String name) {
+        requestEdits = requestEdits.withRemove(name, true);
+        return this;
+    }
+
+    /**
+     * Adds a header field to every final response sent to the public (after any removal); interim 1xx responses
+     * pass unchanged.
+     *
+     * @param name  a field name; not {@code Content-Length}, {@code Transfer-Encoding} or {@code Connection}
+     * @param value its value
+     * @return this builder
+     * @throws IllegalArgumentException if the field is malformed or may not be edited
+     */
+    public HttpTunnelBuilder addResponseHeader(String name, String value) {
+        responseEdits = responseEdits.withAdd(name, value, false);
+        return this;
+    }
+
+    /**
+     * Removes a header field (every line of it) from every final response sent to the public.
+     *
+     * @param name a field name, any case; not one of those {@link #addResponseHeader} refuses
+     * @return this builder
+     * @throws IllegalArgumentException if the name is malformed or may not be edited
+     */
+    public HttpTunnelBuilder removeResponseHeader(String name) {
+        responseEdits = responseEdits.withRemove(name, false);
+        return this;
+    }
+
+    /** Replaces the agent's limits and timeouts; for tests. Ignored on a builder from an {@link LrokClient}. */
+    HttpTunnelBuilder config(AgentConfig value) {
+        this.config = Objects.requireNonNull(value, "config");
+        return this;
+    }
+
+    /**
+     * Opens the tunnel: connects to the relay (unless it shares an {@link LrokClient}'s session) and binds.
+     *
+     * @return the open tunnel, already forwarding
+     * @throws TunnelException if no relay is configured ({@code no_relay_configured}), it cannot be reached
+     *                         ({@code relay_unreachable}), refuses ({@code unauthorized}, {@code subdomain_taken},
+     *                         ...), or does not answer in time ({@code relay_timeout}); the message says what to do
+     */
+    public Tunnel open() throws TunnelException {
+        HttpTunnelSpec spec = spec();
+        if (client != null) return client.bind(spec, false);
+        RelayEndpoint endpoint = relay != null ? relay : RelayResolver.fromSystem().resolve();
+        if (authToken != null) endpoint = withToken(endpoint, authToken);
+        LrokClient own = LrokClient.connect(endpoint, config);
+        try {
+            return own.bind(spec, true);
+        } catch (TunnelException | RuntimeException e) {
+            own.close();
+            throw e;
+        }
+    }
+
+    private HttpTunnelSpec spec() {
+        boolean tls = localScheme.equals("https");
+        String host = localHost != null ? localHost : tls ? LocalTarget.DEFAULT_TLS_HOST : LocalTarget.DEFAULT_HOST;
+        String fallback = localHost != null ? null : LocalTarget.DEFAULT_FALLBACK_HOST;
+        LocalTarget target = new LocalTarget(localScheme, host, port, localSslContext, fallback);
+        String effectiveHost = rewriteHost ? target.authority() : hostHeader;
+        return new HttpTunnelSpec(target, subdomain, effectiveHost, requestEdits, responseEdits);
+    }
+
+    private void checkOwnSession(String what) {
+        if (client != null) {
+            throw new IllegalStateException(what + "(...) belongs to the LrokClient this builder came from; "
+                    + "pass the relay and its token to LrokClient.connect(...)");
+        }
+    }
+
+    private static RelayEndpoint withToken(RelayEndpoint relay, String token) {
+        return new RelayEndpoint() {
+            @Override
+            public String host() {
+                return relay.host();
+            }
+
+            @Override
+            public int port() {
+                return relay.port();
+            }
+
+            @Override
+            public boolean tls() {
+                return relay.tls();
+            }
+
+            @Override
+            public Optional<SSLContext> sslContext() {
+                return relay.sslContext();
+            }
+
+            @Override
+            public Optional<String> authToken() {
+                return Optional.of(token);
+            }
+
+            @Override
+            public String toString() {
+                return relay.toString();
+            }
+        };
+    }
+}

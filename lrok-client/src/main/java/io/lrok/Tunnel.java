@@ -1,0 +1,89 @@
+package io.lrok;
+
+import io.lrok.internal.agent.HttpTunnel;
+import java.net.URI;
+
+/**
+ * A public URL for a local port: the relay sends every request for {@link #publicUrl()} down one connection, and
+ * the tunnel replays it against the local app and streams the response back.
+ *
+ * <pre>{@code
+ * try (Tunnel tunnel = Tunnel.open(3000)) {
+ *     System.out.println(tunnel.publicUrl() + " -> http://127.0.0.1:3000");
+ *     ...
+ * }
+ * }</pre>
+ *
+ * {@link #open(int)} and {@link #http(int)} open a session with the relay for this tunnel alone, and
+ * {@link #close()} ends it; to share one session among several tunnels, use {@link LrokClient}. Where the relay is
+ * comes from the code ({@link HttpTunnelBuilder#relay}) or, when the code names none, from the system property
+ * {@code lrok.relay}, the environment variable {@code LROK_RELAY}, the config file
+ * {@code ~/.config/lrok/config.properties}, or an in-process relay when lrok-relay-embedded is on the class path.
+ *
+ * <p>A tunnel stays open until it is closed, the relay drops it, or its session ends (which is logged); then
+ * {@link #isOpen()} turns false. Thread-safe.
+ */
+public final class Tunnel implements AutoCloseable {
+    private final HttpTunnel binding;
+    /** The client this tunnel opened for itself and closes with itself; null when it shares a client's session. */
+    private final LrokClient ownedClient;
+
+    Tunnel(HttpTunnel binding, LrokClient ownedClient) {
+        this.binding = binding;
+        this.ownedClient = ownedClient;
+    }
+
+    /**
+     * Opens an HTTP tunnel to {@code http://127.0.0.1:port} with every setting at its default: the same as
+     * {@code Tunnel.http(port).open()}.
+     *
+     * @param port the local app's port
+     * @return the open tunnel
+     * @throws TunnelException if no relay is configured, it cannot be reached, or it refuses; {@link
+     *                         TunnelException#code()} says which
+     */
+    public static Tunnel open(int port) throws TunnelException {
+        return http(port).open();
+    }
+
+    /**
+     * Starts describing an HTTP tunnel to a local port; finish with {@link HttpTunnelBuilder#open()}.
+     *
+     * @param port the local app's port, 1 to 65535
+     * @return a builder
+     * @throws IllegalArgumentException if the port is out of range
+     */
+    public static HttpTunnelBuilder http(int port) {
+        return new HttpTunnelBuilder(port, null);
+    }
+
+    /** @return where the public reaches the tunnel, such as {@code https://violet-mole.lrok.example} */
+    public URI publicUrl() {
+        return binding.publicUrl();
+    }
+
+    /** @return the local app it forwards to, such as {@code http://127.0.0.1:3000} */
+    public URI localUrl() {
+        return binding.spec().target().url();
+    }
+
+    /** @return whether it still forwards: not closed, not dropped by the relay, its session not ended */
+    public boolean isOpen() {
+        return binding.isOpen();
+    }
+
+    /**
+     * Closes the tunnel: the relay stops routing to it (exchanges already running finish), and if the tunnel
+     * opened its own session, that session ends. Idempotent.
+     */
+    @Override
+    public void close() {
+        binding.close();
+        if (ownedClient != null) ownedClient.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Tunnel[" + publicUrl() + " -> " + localUrl() + (isOpen() ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,134 @@
+package io.lrok.internal.agent;
+
+import io.lrok.internal.http.HttpLimits;
+import io.lrok.internal.wire.Protocol;
+import io.lrok.mux.MuxConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Every limit and timeout of the agent, in one place. Immutable: start from {@link #defaults()} and change what you
+ * need with the {@code withX} methods. The defaults are the {@code DEFAULT_*} constants below; the protocol's own
+ * timeouts come from {@link Protocol}, the multiplexer's from {@link MuxConfig}, the HTTP codec's from
+ * {@link HttpLimits}.
+ *
+ * @param relayConnectTimeout      how long the TCP connect to the relay may take (also bounded by
+ *                                 {@code handshakeTimeout})
+ * @param handshakeTimeout         from the TCP connect to the relay's welcome
+ * @param bindTimeout              how long a bind waits for the relay's bound or error
+ * @param streamHeaderTimeout      how long a stream the relay opened may take to deliver its stream header
+ * @param errorLinger              after sending an error that ends the session, how long the agent waits for the
+ *                                 relay to close the connection before closing it itself
+ * @param localConnectTimeout      how long connecting to the local app may take (TLS handshake included)
+ * @param maxIdleLocalConnections  idle keep-alive connections to the local app kept per tunnel
+ * @param localIdleTimeout         how long an idle connection to the local app is kept before it is closed
+ * @param requestBodyGrace         after a response has ended, how long the forwarder waits for the request body
+ *                                 to finish before it closes the local connection instead of reusing it
+ * @param copyBufferSize           the buffer of each body copy; every read is written and flushed at once
+ * @param httpLimits               limits on request heads from the relay and response heads from the local app
+ * @param muxConfig                the multiplexer's settings for the relay connection
+ */
+public record AgentConfig(
+        Duration relayConnectTimeout,
+        Duration handshakeTimeout,
+        Duration bindTimeout,
+        Duration streamHeaderTimeout,
+        Duration errorLinger,
+        Duration localConnectTimeout,
+        int maxIdleLocalConnections,
+        Duration localIdleTimeout,
+        Duration requestBodyGrace,
+        int copyBufferSize,
+        HttpLimits httpLimits,
+        MuxConfig muxConfig) {
+
+    /** TCP connect to the relay: 5 s; the whole handshake is bounded by {@link Protocol#HANDSHAKE_TIMEOUT}. */
+    public static final Duration DEFAULT_RELAY_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** A stream header should follow its stream's opening at once: 10 s before the stream is reset. */
+    public static final Duration DEFAULT_STREAM_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** 1 s: the multiplexer drops a stream's unread data when its connection closes, so a side that ends the
+     *  session with an error lets the other read it first, and closes the connection when the other has or after
+     *  this long. */
+    public static final Duration DEFAULT_ERROR_LINGER = Duration.ofSeconds(1);
+    /** Connect (and TLS handshake) to the local app: 5 s; on loopback a refusal is immediate anyway. */
+    public static final Duration DEFAULT_LOCAL_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Idle keep-alive connections per tunnel: 16, enough for a browser's six parallel connections and then some. */
+    public static final int DEFAULT_MAX_IDLE_LOCAL_CONNECTIONS = 16;
+    /** Idle keep-alive connections are closed after 4 s: below Node's 5 s server keep-alive timeout, the shortest
+     *  common one, so that a pooled connection is rarely one the app is closing at the same moment. */
+    public static final Duration DEFAULT_LOCAL_IDLE_TIMEOUT = Duration.ofSeconds(4);
+    /** 1 s: a request body normally ends before its response; one still flowing after it means the app answered
+     *  without reading it, and its connection is closed rather than reused. */
+    public static final Duration DEFAULT_REQUEST_BODY_GRACE = Duration.ofSeconds(1);
+    /** 16 KiB per copy direction. */
+    public static final int DEFAULT_COPY_BUFFER_SIZE = 16 * 1024;
+
+    /** Checks the values. */
+    public AgentConfig {
+        positive("relayConnectTimeout", relayConnectTimeout);
+        positive("handshakeTimeout", handshakeTimeout);
+        positive("bindTimeout", bindTimeout);
+        positive("streamHeaderTimeout", streamHeaderTimeout);
+        positive("errorLinger", errorLinger);
+        positive("localConnectTimeout", localConnectTimeout);
+        positive("localIdleTimeout", localIdleTimeout);
+        Objects.requireNonNull(requestBodyGrace, "requestBodyGrace");
+        if (requestBodyGrace.isNegative()) throw new IllegalArgumentException("requestBodyGrace must not be negative");
+        if (maxIdleLocalConnections < 0) throw new IllegalArgumentException("maxIdleLocalConnections must be >= 0");
+        if (copyBufferSize < 512) throw new IllegalArgumentException("copyBufferSize must be at least 512");
+        Objects.requireNonNull(httpLimits, "httpLimits");
+        Objects.requireNonNull(muxConfig, "muxConfig");
+    }
+
+    /** @return the defaults: the {@code DEFAULT_*} constants, the protocol's timeouts, default HTTP and mux limits */
+    public static AgentConfig defaults() {
+        return new AgentConfig(DEFAULT_RELAY_CONNECT_TIMEOUT, Protocol.HANDSHAKE_TIMEOUT, Protocol.BIND_TIMEOUT,
+                DEFAULT_STREAM_HEADER_TIMEOUT, DEFAULT_ERROR_LINGER, DEFAULT_LOCAL_CONNECT_TIMEOUT,
+                DEFAULT_MAX_IDLE_LOCAL_CONNECTIONS, DEFAULT_LOCAL_IDLE_TIMEOUT, DEFAULT_REQUEST_BODY_GRACE, DEFAULT_COPY_BUFFER_SIZE,
+                HttpLimits.defaults(), MuxConfig.defaults());
+    }
+
+    /** @param value the new timeout @return a copy with it */
+    public AgentConfig withHandshakeTimeout(Duration value) {
+        return new AgentConfig(relayConnectTimeout, value, bindTimeout, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig);
+    }
+
+    /** @param value the new timeout @return a copy with it */
+    public AgentConfig withBindTimeout(Duration value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, value, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig);
+    }
+
+    /** @param value the new limit @return a copy with it */
+    public AgentConfig withMaxIdleLocalConnections(int value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, value, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig);
+    }
+
+    /** @param value the new timeout @return a copy with it */
+    public AgentConfig withLocalIdleTimeout(Duration value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, maxIdleLocalConnections, value, requestBodyGrace, copyBufferSize, httpLimits,
+                muxConfig);
+    }
+
+    /** @param value the new grace period @return a copy with it */
+    public AgentConfig withRequestBodyGrace(Duration value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, value, copyBufferSize, httpLimits,
+                muxConfig);
+    }
+
+    /** @param value the new settings @return a copy with them */
+    public AgentConfig withMuxConfig(MuxConfig value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
+                httpLimits, value);
+    }
+
+    private static void positive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) throw new IllegalArgumentException(name + " must be positive");
+    }
+}

@@ -1,0 +1,355 @@
+package io.lrok.internal.agent;
+
+import io.lrok.TunnelException;
+import io.lrok.internal.wire.ControlCodec;
+import io.lrok.internal.wire.ControlMessage;
+import io.lrok.internal.wire.ControlMessage.Bind;
+import io.lrok.internal.wire.ControlMessage.Bound;
+import io.lrok.internal.wire.ControlMessage.ErrorMessage;
+import io.lrok.internal.wire.ControlMessage.Shutdown;
+import io.lrok.internal.wire.ControlMessage.Unbind;
+import io.lrok.internal.wire.ControlMessage.Unknown;
+import io.lrok.internal.wire.ControlMessage.Welcome;
+import io.lrok.internal.wire.ErrorCode;
+import io.lrok.internal.wire.Proto;
+import io.lrok.internal.wire.StreamHeader;
+import io.lrok.internal.wire.WireException;
+import io.lrok.mux.MuxSession;
+import io.lrok.mux.MuxStream;
+import io.lrok.spi.RelayEndpoint;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The agent's session with one relay (docs/protocol.md §3, §5): binds tunnels over the control stream and forwards
+ * every stream the relay opens to its tunnel.
+ *
+ * <p>Threads: one control reader (answers to binds, unbind, shutdown, error), one accept loop, and a virtual thread
+ * per stream. Locking: {@code controlWriteLock} serialises writes to the control stream (one message at a time,
+ * never held while reading); the {@link TunnelRegistry} has its own lock; pending binds are a concurrent map.
+ *
+ * <p>When the session ends (closed here, by the relay, or the connection lost) every tunnel is marked closed and
+ * the end is logged: {@link #sessionEnded} is where reconnecting will hook in.
+ */
+public final class AgentSession implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AgentSession.class.getName());
+
+    private final MuxSession mux;
+    private final MuxStream control;
+    private final Welcome welcome;
+    private final String relayAddress;
+    private final AgentConfig config;
+    private final TunnelRegistry tunnels = new TunnelRegistry();
+    private final ReentrantLock controlWriteLock = new ReentrantLock();
+    private final AtomicLong bindIds = new AtomicLong();
+    private final Map<Long, PendingBind> pendingBinds = new ConcurrentHashMap<>();
+    private final AtomicBoolean closedHere = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    /** A bind waiting for its answer: the settings to build the tunnel from, and the caller's future. */
+    private record PendingBind(HttpTunnelSpec spec, CompletableFuture<HttpTunnel> result) {
+    }
+
+    private AgentSession(RelayDialer.Handshake handshake, String relayAddress, AgentConfig config) {
+        this.mux = handshake.mux();
+        this.control = handshake.control();
+        this.welcome = handshake.welcome();
+        this.relayAddress = relayAddress;
+        this.config = config;
+    }
+
+    /**
+     * Dials the relay and completes the handshake.
+     *
+     * @param relay  where to dial, and the token to present
+     * @param config limits and timeouts
+     * @return the open session
+     * @throws TunnelException if the relay cannot be reached or refuses the session
+     */
+    public static AgentSession connect(RelayEndpoint relay, AgentConfig config) throws TunnelException {
+        RelayDialer.Handshake handshake = RelayDialer.dial(relay, "lrok-java/" + AgentVersion.VERSION, config);
+        AgentSession session = new AgentSession(handshake, RelayDialer.describe(relay), config);
+        LOG.log(Level.DEBUG, "session {0} with relay {1} ({2}) open", session.welcome.sessionId(),
+                session.welcome.relay(), session.relayAddress);
+        Thread.ofVirtual().name("lrok-control-" + session.welcome.sessionId()).start(session::readControl);
+        Thread.ofVirtual().name("lrok-accept-" + session.welcome.sessionId()).start(session::acceptStreams);
+        session.mux.whenClosed().thenAccept(reason -> Thread.ofVirtual().name("lrok-session-end")
+                .start(() -> session.sessionEnded(reason == null ? "closed" : reason.getMessage())));
+        return session;
+    }
+
+    /** @return the relay's welcome: session id, relay name, domain */
+    public Welcome welcome() {
+        return welcome;
+    }
+
+    /** @return whether the session is still up */
+    public boolean isOpen() {
+        return !ended.get() && !mux.isClosed();
+    }
+
+    /**
+     * Binds an HTTP tunnel and waits for the relay's answer, at most {@link AgentConfig#bindTimeout()}.
+     *
+     * @param spec the tunnel's settings
+     * @return the bound tunnel, already receiving exchanges
+     * @throws TunnelException with the relay's code if it refused, or a local code for a timeout or a closed session
+     */
+    public HttpTunnel bind(HttpTunnelSpec spec) throws TunnelException {
+        long id = bindIds.incrementAndGet();
+        PendingBind pending = new PendingBind(spec, new CompletableFuture<>());
+        tunnels.bindStarted();
+        try {
+            pendingBinds.put(id, pending);
+            if (!isOpen()) throw sessionClosed();
+            try {
+                send(new Bind(id, Proto.HTTP, spec.subdomain(), null));
+            } catch (IOException e) {
+                throw sessionClosed();
+            }
+            return awaitBound(id, pending);
+        } finally {
+            pendingBinds.remove(id);
+            tunnels.bindEnded();
+        }
+    }
+
+    private HttpTunnel awaitBound(long id, PendingBind pending) throws TunnelException {
+        try {
+            try {
+                return pending.result().get(config.bindTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (pendingBinds.remove(id) != null) {
+                    throw new TunnelException(TunnelException.RELAY_TIMEOUT, "the relay " + relayAddress
+                            + " did not answer the bind within " + config.bindTimeout().toSeconds() + " s; try again");
+                }
+                return pending.result().get(); // the control reader took the answer just now: it completes at once
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TunnelException t) throw t;
+            throw new TunnelException(TunnelException.PROTOCOL_ERROR, "bind failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TunnelException(TunnelException.SESSION_CLOSED, "interrupted while waiting for the relay", e);
+        }
+    }
+
+    /** Closes the session: the relay drops its tunnels. Idempotent. */
+    @Override
+    public void close() {
+        if (!closedHere.compareAndSet(false, true)) return;
+        control.close();
+        mux.close();
+        sessionEnded("closed by this agent");
+    }
+
+    /** Unbinds a tunnel its owner closed. */
+    void unbind(HttpTunnel tunnel) {
+        if (tunnels.remove(tunnel.id()) == null || !isOpen()) return;
+        try {
+            send(new Unbind(tunnel.id()));
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "unbind of {0} not sent: {1}", tunnel.id(), e.getMessage());
+        }
+    }
+
+    /** @return the number of tunnels bound now */
+    int tunnelCount() {
+        return tunnels.size();
+    }
+
+    private void send(ControlMessage message) throws IOException {
+        controlWriteLock.lock();
+        try {
+            ControlCodec.write(control.getOutputStream(), message);
+        } finally {
+            controlWriteLock.unlock();
+        }
+    }
+
+    // ---- control reader ------------------------------------------------------------------------------------
+
+    private void readControl() {
+        String end = "the relay closed the control stream";
+        try {
+            ControlMessage message;
+            while ((message = ControlCodec.read(control.getInputStream())) != null) {
+                String fatal = handle(message);
+                if (fatal != null) {
+                    end = fatal;
+                    break;
+                }
+            }
+        } catch (WireException e) {
+            end = "the relay sent a malformed control message: " + e.getMessage();
+            refuse(e.getMessage());
+        } catch (IOException e) {
+            end = e.getMessage();
+        }
+        if (!closedHere.get()) {
+            mux.close();
+            sessionEnded(end);
+        }
+    }
+
+    /**
+     * Ends the session with {@code error(bad_request)}: sends it, half-closes the control stream, and waits up to
+     * {@link AgentConfig#errorLinger()} for the relay to close the connection, so that it reads the error rather
+     * than losing it with the connection; the caller then closes.
+     */
+    private void refuse(String why) {
+        sendQuietly(new ErrorMessage(ErrorCode.BAD_REQUEST, why, null));
+        try {
+            control.shutdownOutput();
+            mux.whenClosed().get(config.errorLinger().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            // the relay did not close in time, or the session is gone already: the caller closes it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return null to go on, or why the session must end */
+    private String handle(ControlMessage message) {
+        switch (message) {
+            case Bound bound -> onBound(bound);
+            case ErrorMessage error when error.id() != null -> onBindRefused(error);
+            case ErrorMessage error -> {
+                return "the relay ended the session: " + error.code().wireName() + ": " + error.message();
+            }
+            case Unbind unbind -> {
+                HttpTunnel tunnel = tunnels.remove(unbind.tunnelId());
+                if (tunnel != null) tunnel.closedBy("the relay unbound it");
+            }
+            case Shutdown shutdown -> LOG.log(Level.WARNING, "relay {0} is shutting down within {1} s ({2}); its "
+                    + "tunnels close with it (reconnecting arrives in a later version of lrok)", welcome.relay(),
+                    shutdown.graceMillis() / 1000, shutdown.reason());
+            case Unknown unknown -> LOG.log(Level.DEBUG, "ignored control message of unknown type {0}", unknown.type());
+            default -> {
+                String why = "unexpected " + message.type() + " message after the handshake";
+                refuse(why);
+                return "the relay sent an " + why;
+            }
+        }
+        return null;
+    }
+
+    private void onBound(Bound bound) {
+        PendingBind pending = pendingBinds.remove(bound.id());
+        if (pending == null) { // we gave up waiting: the relay must not keep routing to it
+            LOG.log(Level.DEBUG, "late bound {0} for bind {1}: unbinding", bound.tunnelId(), bound.id());
+            sendQuietly(new Unbind(bound.tunnelId()));
+            return;
+        }
+        HttpTunnel tunnel = new HttpTunnel(this, bound.tunnelId(), bound.publicUrl(), pending.spec(), config);
+        if (!tunnels.add(tunnel)) {
+            pending.result().completeExceptionally(sessionClosed());
+            return;
+        }
+        LOG.log(Level.INFO, "tunnel {0} -> {1}", bound.publicUrl(), pending.spec().target().url());
+        pending.result().complete(tunnel);
+    }
+
+    private void onBindRefused(ErrorMessage error) {
+        PendingBind pending = pendingBinds.remove(error.id());
+        if (pending == null) return; // the bind timed out already; its caller has been told
+        String hint = switch (error.code()) {
+            case SUBDOMAIN_TAKEN, SUBDOMAIN_RESERVED -> "; choose another subdomain, or none for a random one";
+            case SUBDOMAIN_INVALID -> "; use 1 to 63 characters of a-z, 0-9 and '-', not at either end";
+            case LIMIT_REACHED -> "; close other tunnels first";
+            default -> "";
+        };
+        pending.result().completeExceptionally(new TunnelException(error.code().wireName(),
+                "the relay refused the tunnel: " + error.code().wireName() + ": " + error.message() + hint));
+    }
+
+    private void sendQuietly(ControlMessage message) {
+        try {
+            send(message);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "control message not sent: {0}", e.getMessage());
+        }
+    }
+
+    // ---- streams from the relay ------------------------------------------------------------------------------
+
+    private void acceptStreams() {
+        try {
+            while (true) {
+                MuxStream stream = mux.acceptStream();
+                Thread.ofVirtual().name("lrok-stream-" + stream.id()).start(() -> serve(stream));
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "accept loop ended: {0}", e.getMessage());
+        }
+    }
+
+    private void serve(MuxStream stream) {
+        StreamHeader header;
+        HttpTunnel tunnel;
+        try {
+            stream.setReadTimeout(config.streamHeaderTimeout());
+            header = StreamHeader.read(stream.getInputStream());
+            stream.setReadTimeout(java.time.Duration.ZERO);
+            tunnel = header.kind() == Proto.HTTP ? tunnels.await(header.tunnelId(), config.bindTimeout()) : null;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "resetting {0}: bad stream header: {1}", stream, e.getMessage());
+            stream.reset();
+            return;
+        } catch (InterruptedException e) {
+            stream.reset();
+            return;
+        }
+        if (tunnel == null) {
+            LOG.log(Level.WARNING, "resetting {0}: no {1} tunnel {2} in this session", stream,
+                    header.kind().wireName(), header.tunnelId());
+            stream.reset();
+            return;
+        }
+        tunnel.forward(stream, header);
+    }
+
+    // ---- the end ---------------------------------------------------------------------------------------------
+
+    /**
+     * The session is over: fail pending binds, mark every tunnel closed, and log it. Runs once.
+     * Reconnecting (a later issue) hooks in here: dial again with {@code Hello.resuming(welcome)} and bind each
+     * tunnel's {@link HttpTunnelSpec} again, keeping the {@link HttpTunnel} objects the user holds.
+     */
+    private void sessionEnded(String reason) {
+        if (!ended.compareAndSet(false, true)) return;
+        List<HttpTunnel> closed = tunnels.closeAll();
+        for (PendingBind pending : pendingBinds.values()) pending.result().completeExceptionally(sessionClosed());
+        boolean byUs = closedHere.get();
+        for (HttpTunnel tunnel : closed) {
+            if (byUs) {
+                tunnel.closedQuietly();
+            } else {
+                tunnel.closedBy("the session with relay " + relayAddress + " ended: " + reason);
+            }
+        }
+        LOG.log(byUs ? Level.DEBUG : Level.WARNING, "session {0} with relay {1} ended: {2}{3}", welcome.sessionId(),
+                relayAddress, reason, byUs || closed.isEmpty() ? ""
+                        : "; " + closed.size() + " tunnel(s) closed (reconnecting arrives in a later version of lrok)");
+    }
+
+    private TunnelException sessionClosed() {
+        return new TunnelException(TunnelException.SESSION_CLOSED, "the session with the relay " + relayAddress
+                + " has ended; connect again");
+    }
+
+    @Override
+    public String toString() {
+        return "AgentSession[" + welcome.sessionId() + " " + relayAddress + ", tunnels=" + tunnels.size() + "]";
+    }
+}

@@ -1,0 +1,58 @@
+package io.lrok.internal.agent;
+
+import io.lrok.internal.http.HttpHeaders;
+import io.lrok.internal.http.ResponseHead;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+
+/** The responses the agent writes itself, when the local app cannot give one: a short plain-text page. */
+final class ErrorPage {
+    private ErrorPage() {
+    }
+
+    /**
+     * @param status  the status, such as 502
+     * @param message the page's text, one line saying what went wrong
+     * @return a complete response: head with Content-Length and {@code Connection: close}, then the text
+     */
+    static byte[] response(int status, String message) {
+        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        HttpHeaders headers = HttpHeaders.of(
+                "Content-Type", "text/plain; charset=utf-8",
+                "Content-Length", Integer.toString(body.length),
+                "Cache-Control", "no-store",
+                "Connection", "close");
+        byte[] head = ResponseHead.of(status, headers).toBytes();
+        byte[] all = new byte[head.length + body.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    /**
+     * @param e a failure to connect to or talk with the local app
+     * @return it in a few words: {@code connection refused}, {@code no answer within 5 s}
+     */
+    static String describe(IOException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        return switch (e) {
+            case ConnectException c -> lowerFirst(message.isEmpty() ? "connection refused" : message);
+            case SocketTimeoutException t -> "no answer in time (" + lowerFirst(message) + ")";
+            case UnknownHostException u -> "unknown host " + message;
+            case SSLException s -> "TLS failed: " + message;
+            case EOFException eof -> message;
+            default -> message.isEmpty() ? e.getClass().getSimpleName() : lowerFirst(message);
+        };
+    }
+
+    private static String lowerFirst(String s) {
+        if (s.isEmpty() || (s.length() > 1 && Character.isUpperCase(s.charAt(1)))) return s; // keep acronyms
+        return s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
+    }
+}
