@@ -1,0 +1,340 @@
+package io.lrok.internal.relay;
+
+import io.lrok.internal.wire.ControlCodec;
+import io.lrok.internal.wire.ControlMessage;
+import io.lrok.internal.wire.ControlMessage.Bind;
+import io.lrok.internal.wire.ControlMessage.ErrorMessage;
+import io.lrok.internal.wire.ControlMessage.Hello;
+import io.lrok.internal.wire.ControlMessage.Shutdown;
+import io.lrok.internal.wire.ControlMessage.Unbind;
+import io.lrok.internal.wire.ControlMessage.Unknown;
+import io.lrok.internal.wire.ControlMessage.Welcome;
+import io.lrok.internal.wire.ErrorCode;
+import io.lrok.internal.wire.Protocol;
+import io.lrok.internal.wire.WireException;
+import io.lrok.mux.MuxException;
+import io.lrok.mux.MuxSession;
+import io.lrok.mux.MuxStream;
+import io.lrok.mux.MuxTimeoutException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One agent's connection, relay side: the yamux session, the control stream (docs/protocol.md §3) and the tunnels
+ * the agent bound. A virtual thread runs {@link #run()}: the handshake (hello → welcome or error), then the control
+ * messages in order until the agent closes the control stream or the connection ends; then {@link #end} releases
+ * the tunnels. Edge threads open exchange streams with {@link #openStream()}.
+ *
+ * <p>Locking: {@code writeLock} makes each control message one uninterrupted write (the control thread answers,
+ * the relay's close sends shutdown); it is held only while writing. {@code stateLock} guards {@code tunnels},
+ * {@code nextTunnel} and {@code ended}; no I/O is done under it.
+ */
+final class AgentSession {
+    private static final System.Logger LOG = System.getLogger(AgentSession.class.getName());
+    /** The longest the relay's close waits to hand an agent its shutdown notice before closing the connection. */
+    private static final Duration SHUTDOWN_NOTICE_WAIT = Duration.ofMillis(200);
+
+    private final RelayServer relay;
+    private final Socket socket;
+    private final MuxSession mux;
+    private final long acceptedAt = System.nanoTime();
+    private final String id = Authenticator.newSessionId();
+    private final TunnelBinder binder;
+
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Map<String, TunnelBinder.Binding> tunnels = new LinkedHashMap<>();
+    private long nextTunnel = 1;
+    private boolean ended;
+
+    /** Set once, by the control thread, when the handshake is over. */
+    private volatile MuxStream control;
+    /** Counted against {@code maxSessions} since the welcome. */
+    private volatile boolean welcomed;
+    /** The agent said it will close (shutdown), or the relay is closing: no new exchange streams. */
+    private volatile boolean draining;
+
+    AgentSession(RelayServer relay, Socket socket) throws IOException {
+        this.relay = relay;
+        this.socket = socket;
+        this.mux = MuxSession.server(socket, relay.limits().mux());
+        this.binder = new TunnelBinder(relay, this);
+    }
+
+    /** @return the session id sent in welcome */
+    String id() {
+        return id;
+    }
+
+    /** Runs the session to its end, on the calling thread. */
+    void run() {
+        String why = "the agent closed the control stream";
+        try {
+            if (!handshake()) return;
+            Thread.ofVirtual().name("lrok-relay-" + id + "-refuse").start(this::refuseAgentStreams);
+            why = controlLoop();
+        } catch (MuxException e) {
+            why = "the connection ended: " + e.getMessage();
+        } catch (IOException | RuntimeException e) {
+            why = "failed: " + e;
+            LOG.log(Level.WARNING, () -> "session " + id + " failed", e);
+        } finally {
+            end(why);
+        }
+    }
+
+    /**
+     * Opens a stream for one public exchange.
+     *
+     * @return the stream, its header not yet written
+     * @throws IOException if the session has ended, is draining, or the multiplexer cannot open a stream
+     */
+    MuxStream openStream() throws IOException {
+        if (draining || isEnded()) throw new MuxException("session " + id + " is closing");
+        return mux.openStream();
+    }
+
+    /** Tells the agent the relay is closing (shutdown, best effort and bounded in time), then ends the session. */
+    void shutdown(String reason) {
+        draining = true;
+        if (welcomed) {
+            Thread notice = Thread.ofVirtual().start(() -> trySend(new Shutdown(reason, 0)));
+            try {
+                notice.join(SHUTDOWN_NOTICE_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        end(reason);
+    }
+
+    // ---- handshake and control loop ------------------------------------------------------------------------
+
+    /** @return whether the agent was welcomed; otherwise it has been told why (if it got that far) */
+    private boolean handshake() throws IOException {
+        MuxStream stream;
+        Hello hello;
+        try {
+            stream = mux.acceptStream(remaining());
+            control = stream;
+            stream.setReadTimeout(remaining());
+            ControlMessage first = ControlCodec.read(stream.getInputStream());
+            if (!(first instanceof Hello h)) {
+                refuse(ErrorCode.BAD_REQUEST, first == null ? "the control stream ended before hello"
+                        : "the first message must be hello, not " + first.type());
+                return false;
+            }
+            hello = h;
+        } catch (MuxTimeoutException e) {
+            LOG.log(Level.INFO, () -> "agent " + socket.getRemoteSocketAddress() + " sent no hello within "
+                    + relay.limits().handshakeTimeout().toMillis() + " ms; closing");
+            return false;
+        } catch (WireException e) {
+            refuse(ErrorCode.BAD_REQUEST, "malformed hello: " + e.getMessage());
+            return false;
+        }
+        String versionProblem = Protocol.checkVersion(hello.version());
+        if (versionProblem != null) {
+            refuse(ErrorCode.UNSUPPORTED_VERSION, versionProblem);
+            return false;
+        }
+        if (!relay.authenticator().accepts(hello.token())) {
+            refuse(ErrorCode.UNAUTHORIZED, hello.token() == null ? "this relay needs a token" : "unknown token");
+            return false;
+        }
+        if (!relay.admitSession()) {
+            refuse(ErrorCode.LIMIT_REACHED, "the relay holds its maximum of " + relay.limits().maxSessions()
+                    + " agent sessions; retry later");
+            return false;
+        }
+        welcomed = true;
+        if (hello.resumeSession() != null) {
+            // Resuming (docs/protocol.md §6) is a later issue: an unknown session gets a new one, as the spec says.
+            LOG.log(Level.DEBUG, () -> "agent asked to resume " + hello.resumeSession() + "; starting a new session");
+        }
+        stream.setReadTimeout(Duration.ZERO);
+        send(new Welcome(hello.version(), id, Authenticator.newResumeSecret(), RelayServer.RELAY_NAME,
+                relay.domain()));
+        LOG.log(Level.INFO, () -> "agent " + hello.client() + " from " + socket.getRemoteSocketAddress()
+                + " connected: session " + id);
+        return true;
+    }
+
+    /** @return why the loop ended, for the log */
+    private String controlLoop() throws IOException {
+        while (true) {
+            ControlMessage message;
+            try {
+                message = ControlCodec.read(control.getInputStream());
+            } catch (WireException e) {
+                refuse(ErrorCode.BAD_REQUEST, "malformed control message: " + e.getMessage());
+                return "malformed control message: " + e.getMessage();
+            }
+            switch (message) {
+                case null -> {
+                    return "the agent closed the control stream";
+                }
+                case Bind bind -> send(binder.bind(bind));
+                case Unbind unbind -> unbind(unbind.tunnelId());
+                case Shutdown shutdown -> {
+                    draining = true;
+                    LOG.log(Level.INFO, () -> "session " + id + ": the agent is shutting down (" + shutdown.reason()
+                            + ")");
+                }
+                case ErrorMessage error when error.id() == null -> {
+                    return "the agent ended the session: " + error.code().wireName() + ": " + error.message();
+                }
+                case ErrorMessage error -> LOG.log(Level.INFO, () -> "session " + id + ": the agent sent error "
+                        + error.code().wireName() + " for " + error.id() + ": " + error.message());
+                case Unknown unknown -> LOG.log(Level.DEBUG, () -> "session " + id + ": ignoring a message of type "
+                        + unknown.type());
+                default -> {
+                    refuse(ErrorCode.BAD_REQUEST, "an agent does not send " + message.type() + " messages");
+                    return "the agent sent " + message.type();
+                }
+            }
+        }
+    }
+
+    /** Streams the agent opens after the control stream mean nothing in protocol 1: they are reset. */
+    private void refuseAgentStreams() {
+        try {
+            while (true) {
+                MuxStream stray = mux.acceptStream();
+                LOG.log(Level.DEBUG, () -> "session " + id + ": resetting stream " + stray.id() + " opened by the agent");
+                stray.reset();
+            }
+        } catch (IOException sessionEnded) {
+            // the session is over
+        }
+    }
+
+    // ---- tunnels -------------------------------------------------------------------------------------------
+
+    /** @return a new tunnel id, or null if the session has ended or holds its maximum of tunnels */
+    String reserveTunnelId() {
+        stateLock.lock();
+        try {
+            if (ended || tunnels.size() >= relay.limits().maxTunnelsPerSession()) return null;
+            return "t-" + nextTunnel++;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** @return whether the binding was added; false if the session ended meanwhile (the caller releases it) */
+    boolean addTunnel(TunnelBinder.Binding binding) {
+        stateLock.lock();
+        try {
+            if (ended) return false;
+            tunnels.put(binding.tunnel().id(), binding);
+            return true;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void unbind(String tunnelId) {
+        TunnelBinder.Binding binding;
+        stateLock.lock();
+        try {
+            binding = tunnels.remove(tunnelId);
+        } finally {
+            stateLock.unlock();
+        }
+        if (binding == null) {
+            LOG.log(Level.DEBUG, () -> "session " + id + ": unbind of unknown tunnel " + tunnelId);
+            return;
+        }
+        binder.release(binding);
+        LOG.log(Level.INFO, () -> "session " + id + ": closed " + binding.tunnel());
+    }
+
+    // ---- writing and ending --------------------------------------------------------------------------------
+
+    private void send(ControlMessage message) throws IOException {
+        writeLock.lock();
+        try {
+            ControlCodec.write(control.getOutputStream(), message);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void trySend(ControlMessage message) {
+        try {
+            send(message);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "session " + id + ": could not send " + message.type() + ": " + e);
+        }
+    }
+
+    /**
+     * Sends an error without id, which ends the session (docs/protocol.md §3), and waits a little for the agent to
+     * close first, so that the error is read before the connection goes.
+     */
+    private void refuse(ErrorCode code, String message) {
+        LOG.log(Level.INFO, () -> "refusing agent " + socket.getRemoteSocketAddress() + ": " + code.wireName() + ": "
+                + message);
+        if (control == null) return;
+        trySend(new ErrorMessage(code, message, null));
+        try {
+            control.shutdownOutput();
+            mux.whenClosed().get(relay.limits().lingerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | IOException | java.util.concurrent.ExecutionException e) {
+            // the agent did not close in time, or the session is gone already: end() closes it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Releases the tunnels and closes the connection. Idempotent. */
+    void end(String why) {
+        List<TunnelBinder.Binding> released;
+        stateLock.lock();
+        try {
+            if (ended) return;
+            ended = true;
+            released = new ArrayList<>(tunnels.values());
+            tunnels.clear();
+        } finally {
+            stateLock.unlock();
+        }
+        draining = true;
+        // The reconnect grace period (docs/protocol.md §6, a later issue) hooks in here: instead of releasing the
+        // names, keep them reserved for this session's resume secret for RelayServer's resume grace.
+        for (TunnelBinder.Binding binding : released) binder.release(binding);
+        mux.close();
+        relay.sessionEnded(this, welcomed);
+        if (welcomed) LOG.log(Level.INFO, () -> "session " + id + " ended: " + why);
+    }
+
+    private boolean isEnded() {
+        stateLock.lock();
+        try {
+            return ended;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private Duration remaining() throws MuxTimeoutException {
+        long left = acceptedAt + relay.limits().handshakeTimeout().toNanos() - System.nanoTime();
+        if (left <= 0) throw new MuxTimeoutException("handshake timeout");
+        return Duration.ofNanos(left);
+    }
+
+    @Override
+    public String toString() {
+        return "session " + id + " (" + socket.getRemoteSocketAddress() + ")";
+    }
+}

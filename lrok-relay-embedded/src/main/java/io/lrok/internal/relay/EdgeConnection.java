@@ -1,0 +1,221 @@
+package io.lrok.internal.relay;
+
+import io.lrok.internal.http.HttpException;
+import io.lrok.internal.http.HttpLimits;
+import io.lrok.internal.http.HttpReader;
+import io.lrok.internal.http.RequestHead;
+import io.lrok.relay.RelayLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One public HTTP/1.1 connection at the edge: reads request after request (keep-alive), routes each by its own
+ * Host, and hands it to an {@link Exchange}; answers what cannot be routed with an {@link ErrorPage}. Runs on the
+ * connection's virtual thread; its caller closes the socket when {@link #run()} returns.
+ *
+ * <p>One reader: the connection's {@link HttpReader}, used by this thread, or by the request body's thread while
+ * that runs. One writer: this thread.
+ */
+final class EdgeConnection {
+    private static final System.Logger LOG = System.getLogger(EdgeConnection.class.getName());
+
+    /** Where a request goes. */
+    interface Router {
+        /**
+         * @param host the request's Host (or the authority of an absolute target), as sent; null if it had none
+         * @return the routable tunnel for it, or null
+         */
+        HttpTunnel route(String host);
+    }
+
+    private final Socket socket;
+    private final Router router;
+    private final RelayLimits limits;
+    private final HttpLimits httpLimits;
+    private final HeadTimer input;
+    private final HttpReader reader;
+    private final OutputStream out;
+    private final String clientIp;
+    private final String clientAddress;
+    /** Set when the connection ends with nothing in flight (the client closed, or stayed idle): no linger then. */
+    private boolean quietEnd;
+
+    EdgeConnection(Socket socket, Router router, RelayLimits limits, HttpLimits httpLimits) throws IOException {
+        this.socket = socket;
+        this.router = router;
+        this.limits = limits;
+        this.httpLimits = httpLimits;
+        this.input = new HeadTimer(socket);
+        this.reader = new HttpReader(input);
+        this.out = socket.getOutputStream();
+        this.clientIp = ip(socket.getInetAddress());
+        this.clientAddress = (clientIp.indexOf(':') >= 0 ? "[" + clientIp + "]" : clientIp) + ":" + socket.getPort();
+    }
+
+    /**
+     * Serves requests until the connection is to be closed. Unless the client closed it or stayed idle, the close
+     * is a lingering one: FIN first, then what the client still sends (a pipelined request after a
+     * {@code Connection: close}) is read and dropped until it closes too, for at most the linger timeout; closing
+     * with unread input would reset the connection and could destroy the end of the response on its way.
+     */
+    void run() {
+        try {
+            socket.setTcpNoDelay(true);
+            while (serveOne()) {
+                // next request on the same connection
+            }
+            if (!quietEnd && !socket.isOutputShutdown()) {
+                socket.shutdownOutput();
+                linger(limits, socket);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "public connection from " + clientAddress + " ended: " + e);
+        }
+    }
+
+    /** @return whether the connection may carry another request */
+    private boolean serveOne() throws IOException {
+        input.awaitHead(limits.idleTimeout(), limits.headTimeout(), reader.buffered() > 0);
+        RequestHead head;
+        try {
+            head = reader.readRequestHead(httpLimits);
+        } catch (SocketTimeoutException e) {
+            if (input.headStarted()) {
+                refuse(ErrorPage.headTimeout(""), null);
+            } else {
+                quietEnd = true;
+            }
+            return false;
+        } catch (HttpException e) {
+            refuse(ErrorPage.badRequest(e.status(), e.getMessage(), ""), null);
+            return false;
+        }
+        if (head == null) {
+            quietEnd = true;
+            return false;
+        }
+        input.noTimeout();
+        String accept = head.headers().get("Accept");
+        String authority = ForwardedHeads.absoluteAuthority(head.target());
+        String host = authority != null ? authority : head.headers().get("Host");
+        if (head.method().equals("CONNECT")) {
+            refuse(new ErrorPage(501, "the relay is not a forward proxy: CONNECT is not supported",
+                    host == null ? "" : host, "Send requests to the tunnel's URL directly."), accept);
+            return false;
+        }
+        HttpTunnel tunnel = router.route(host);
+        if (tunnel == null) {
+            refuse(host == null ? ErrorPage.badRequest(400, "the request has no Host header, which the relay routes"
+                    + " by", "") : ErrorPage.noTunnel(host), accept);
+            return false;
+        }
+        if (host == null) host = localAuthority();
+        return new Exchange(this, head, tunnel, host).run();
+    }
+
+    /**
+     * Answers with an error page and prepares the close: stops writing, then reads and drops what the client still
+     * sends, for at most the linger timeout, so that the close does not reset the connection before the page is
+     * read. Failures are ignored: the client may be gone.
+     *
+     * @param page   the page
+     * @param accept the request's Accept header, or null
+     */
+    void refuse(ErrorPage page, String accept) {
+        LOG.log(Level.DEBUG, () -> "answering " + clientAddress + " with " + page.status() + ": " + page.problem());
+        try {
+            page.writeTo(out, ErrorPage.wantsHtml(accept));
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            return;
+        }
+        linger(limits, socket);
+    }
+
+    /** Reads and drops input until EOF or the linger timeout; never throws. */
+    static void linger(RelayLimits limits, Socket socket) {
+        long deadline = System.nanoTime() + limits.lingerTimeout().toNanos();
+        byte[] sink = new byte[Pipe.BUFFER_SIZE];
+        try {
+            InputStream raw = socket.getInputStream();
+            while (true) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) return;
+                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+                if (raw.read(sink) < 0) return;
+            }
+        } catch (IOException e) {
+            // timed out, or the client is gone: either way, done
+        }
+    }
+
+    /** Answers a connection beyond the limit with 503, and lingers; the caller closes. */
+    static void refuseBusy(Socket socket, RelayLimits limits) {
+        try {
+            ErrorPage.tooManyConnections().writeTo(socket.getOutputStream(), false);
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            return;
+        }
+        linger(limits, socket);
+    }
+
+    Socket socket() {
+        return socket;
+    }
+
+    HttpReader reader() {
+        return reader;
+    }
+
+    HeadTimer input() {
+        return input;
+    }
+
+    OutputStream out() {
+        return out;
+    }
+
+    RelayLimits limits() {
+        return limits;
+    }
+
+    HttpLimits httpLimits() {
+        return httpLimits;
+    }
+
+    /** @return the client's IP address, without brackets or port */
+    String clientIp() {
+        return clientIp;
+    }
+
+    /** @return the client's address as the stream header has it: {@code ip:port}, {@code [ipv6]:port} */
+    String clientAddress() {
+        return clientAddress;
+    }
+
+    private String localAuthority() {
+        String ip = ip(socket.getLocalAddress());
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + socket.getLocalPort();
+    }
+
+    /** @return the address as text, without an IPv6 scope */
+    static String ip(InetAddress address) {
+        String ip = address.getHostAddress();
+        int scope = ip.indexOf('%');
+        return scope >= 0 ? ip.substring(0, scope) : ip;
+    }
+
+    /** @return the bound address of a listener as the host of a URL */
+    static String urlHost(InetAddress address) {
+        if (address.isAnyLocalAddress()) return "127.0.0.1";
+        String ip = ip(address);
+        return ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
+    }
+}

@@ -1,0 +1,49 @@
+package io.lrok.internal.relay;
+
+import io.lrok.internal.http.HttpLimits;
+import io.lrok.relay.RelayLimits;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a {@link RelayServer} is started with; made by {@code EmbeddedRelay.Builder}.
+ *
+ * @param bindAddress where all listeners bind
+ * @param agentPort   the agents' port, 0 for a free one
+ * @param httpPort    the shared public HTTP port, 0 for a free one
+ * @param domain      public hosts are {@code <name>.<domain>}, checked and normalized; null for none (then every
+ *                    tunnel gets a port of its own, and the shared port routes {@code <name>.localhost})
+ * @param tokens      the accepted tokens; empty for none needed
+ * @param httpLimits  the size limits of HTTP heads, both at the edge and from agents
+ * @param limits      the relay's limits and timeouts
+ */
+public record RelayConfig(InetAddress bindAddress, int agentPort, int httpPort, String domain, List<String> tokens,
+        HttpLimits httpLimits, RelayLimits limits) {
+
+    /** Checks and normalizes the values. */
+    public RelayConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        checkPort("agentPort", agentPort);
+        checkPort("httpPort", httpPort);
+        if (domain != null) domain = Hosts.checkDomain(domain);
+        tokens = List.copyOf(tokens);
+        Objects.requireNonNull(httpLimits, "httpLimits");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Checks a domain name.
+     *
+     * @param domain a domain name as given
+     * @return it in lowercase without a trailing dot
+     * @throws IllegalArgumentException if it is not a dotted sequence of DNS labels
+     */
+    public static String checkDomain(String domain) {
+        return Hosts.checkDomain(domain);
+    }
+
+    private static void checkPort(String name, int port) {
+        if (port < 0 || port > 65_535) throw new IllegalArgumentException(name + " must be 0 to 65535: " + port);
+    }
+}

@@ -1,0 +1,183 @@
+package io.lrok.relay;
+
+import io.lrok.internal.wire.Protocol;
+import io.lrok.mux.MuxConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The limits and timeouts of a relay, all in one place. Immutable; start from {@link #defaults()} and change what you
+ * need with the {@code withX} methods. The sizes of HTTP heads are limited separately, by
+ * {@link EmbeddedRelay.Builder#httpLimits}. Bodies are never limited: a request or response may be as large and
+ * last as long as its two ends like (server-sent events, long polls, uploads).
+ *
+ * @param handshakeTimeout     how long an agent has, from its TCP connection to its hello, before the relay closes
+ *                             the connection ({@link Protocol#HANDSHAKE_TIMEOUT})
+ * @param maxSessions          agent sessions held at once; a hello beyond it is answered {@code limit_reached}
+ * @param maxTunnelsPerSession tunnels one agent session may hold; a bind beyond it is answered
+ *                             {@code limit_reached}
+ * @param maxEdgeConnections   public connections held at once, over all edge listeners; a connection beyond it is
+ *                             answered 503 and closed
+ * @param idleTimeout          how long a public connection may wait for the first byte of its next request (the
+ *                             keep-alive idle time, and the wait for the first request) before the relay closes
+ *                             it quietly; {@link Duration#ZERO} waits forever
+ * @param headTimeout          how long a request head may take to arrive once its first byte has (against clients
+ *                             that send a head slowly to hold connections); past it the client gets 408;
+ *                             {@link Duration#ZERO} waits forever
+ * @param lingerTimeout        when the relay closes a public connection (after an error page, or a response it
+ *                             sent with {@code Connection: close}) it stops writing and reads, for at most this
+ *                             long, what the client still sends, so that closing does not reset the connection
+ *                             before the client has read everything; it is also how long a client still uploading
+ *                             to an agent that has answered may take to finish, and, after refusing an agent's
+ *                             session (an error without id), how long the relay waits for the agent to close first
+ * @param mux                  the multiplexer settings of agent sessions (windows, keepalive, stream limits)
+ */
+public record RelayLimits(
+        Duration handshakeTimeout,
+        int maxSessions,
+        int maxTunnelsPerSession,
+        int maxEdgeConnections,
+        Duration idleTimeout,
+        Duration headTimeout,
+        Duration lingerTimeout,
+        MuxConfig mux) {
+
+    /** The default limit of agent sessions held at once. */
+    public static final int DEFAULT_MAX_SESSIONS = 1_000;
+    /** The default limit of tunnels per agent session. */
+    public static final int DEFAULT_MAX_TUNNELS_PER_SESSION = 100;
+    /** The default limit of public connections held at once. */
+    public static final int DEFAULT_MAX_EDGE_CONNECTIONS = 10_000;
+    /** The default keep-alive idle time of a public connection: 75 s, as nginx's {@code keepalive_timeout}. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(75);
+    /** The default time a request head may take once begun: 30 s. */
+    public static final Duration DEFAULT_HEAD_TIMEOUT = Duration.ofSeconds(30);
+    /** The default time the relay reads what a client still sends after an error page: 2 s. */
+    public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Checks the values. */
+    public RelayLimits {
+        requirePositive("handshakeTimeout", handshakeTimeout);
+        requireAtLeastOne("maxSessions", maxSessions);
+        requireAtLeastOne("maxTunnelsPerSession", maxTunnelsPerSession);
+        requireAtLeastOne("maxEdgeConnections", maxEdgeConnections);
+        requireNonNegative("idleTimeout", idleTimeout);
+        requireNonNegative("headTimeout", headTimeout);
+        requireNonNegative("lingerTimeout", lingerTimeout);
+        Objects.requireNonNull(mux, "mux");
+    }
+
+    /**
+     * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections, idle 75 s,
+     * head 30 s, linger 2 s, {@link MuxConfig#defaults()}.
+     *
+     * @return the default limits
+     */
+    public static RelayLimits defaults() {
+        return new RelayLimits(Protocol.HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TUNNELS_PER_SESSION,
+                DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT,
+                MuxConfig.defaults());
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new handshake timeout, positive
+     * @return a copy with it
+     */
+    public RelayLimits withHandshakeTimeout(Duration value) {
+        return new RelayLimits(value, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                headTimeout, lingerTimeout, mux);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new limit of agent sessions
+     * @return a copy with it
+     */
+    public RelayLimits withMaxSessions(int value) {
+        return new RelayLimits(handshakeTimeout, value, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                headTimeout, lingerTimeout, mux);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new limit of tunnels per session
+     * @return a copy with it
+     */
+    public RelayLimits withMaxTunnelsPerSession(int value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, value, maxEdgeConnections, idleTimeout, headTimeout,
+                lingerTimeout, mux);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new limit of public connections
+     * @return a copy with it
+     */
+    public RelayLimits withMaxEdgeConnections(int value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, value, idleTimeout, headTimeout,
+                lingerTimeout, mux);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new keep-alive idle time; zero waits forever
+     * @return a copy with it
+     */
+    public RelayLimits withIdleTimeout(Duration value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, value,
+                headTimeout, lingerTimeout, mux);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new time a head may take once begun; zero waits forever
+     * @return a copy with it
+     */
+    public RelayLimits withHeadTimeout(Duration value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                value, lingerTimeout, mux);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new linger time after an error page; zero closes at once
+     * @return a copy with it
+     */
+    public RelayLimits withLingerTimeout(Duration value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                headTimeout, value, mux);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new multiplexer settings of agent sessions
+     * @return a copy with them
+     */
+    public RelayLimits withMux(MuxConfig value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                headTimeout, lingerTimeout, value);
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+
+    private static void requireNonNegative(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative()) throw new IllegalArgumentException(name + " must not be negative: " + value);
+    }
+
+    private static void requireAtLeastOne(String name, int value) {
+        if (value < 1) throw new IllegalArgumentException(name + " must be at least 1: " + value);
+    }
+}

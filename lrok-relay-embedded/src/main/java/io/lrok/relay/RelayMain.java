@@ -1,0 +1,156 @@
+package io.lrok.relay;
+
+import io.lrok.spi.RelayEndpoint;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The standalone relay: {@code java -m io.lrok.relay/io.lrok.relay.RelayMain --domain example.com --bind 0.0.0.0}.
+ * Runs until the process is stopped; docs/relay.md explains the set-up (a wildcard DNS record, the flags, what the
+ * URLs look like).
+ */
+public final class RelayMain {
+    private static final System.Logger LOG = System.getLogger(RelayMain.class.getName());
+
+    /** The public HTTP port when {@code --http-port} is not given. */
+    public static final int DEFAULT_HTTP_PORT = 8080;
+
+    static final String USAGE = """
+            usage: lrok-relay [options]
+              --domain <name>       public URLs are http://<tunnel>.<name>[:port]; point a wildcard DNS record
+                                    (*.<name>) at this machine. Without it, each tunnel gets a port of its own
+                                    and a http://127.0.0.1:<port> URL, reachable from this machine only.
+              --bind <address>      the address to listen on (default: the loopback address); 0.0.0.0 for all
+              --agent-port <port>   the port agents dial (default: %d)
+              --http-port <port>    the public HTTP port (default: %d)
+              --token-file <file>   accept only agents presenting one of these tokens, one a line; blank lines
+                                    and lines starting with # are ignored (default: no token needed)
+              --help                print this and exit
+            Until TLS arrives, agents may connect from this machine's loopback addresses only.
+            """.formatted(RelayEndpoint.DEFAULT_AGENT_PORT, DEFAULT_HTTP_PORT);
+
+    private RelayMain() {
+    }
+
+    /**
+     * Starts the relay and runs until the process is stopped.
+     *
+     * @param args the command line, see {@link #USAGE}
+     * @throws IOException if a port cannot be bound
+     * @throws InterruptedException if interrupted while running
+     */
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(USAGE);
+            return;
+        }
+        EmbeddedRelay.Builder builder;
+        try {
+            builder = parse(List.of(args));
+        } catch (IllegalArgumentException e) {
+            usageError(System.err, e.getMessage());
+            System.exit(2);
+            return;
+        }
+        EmbeddedRelay relay = builder.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.close();
+            stopped.countDown();
+        }, "lrok-relay-shutdown"));
+        LOG.log(Level.INFO, () -> "lrok relay: agents dial " + relay.host() + ":" + relay.agentPort()
+                + "; public HTTP on port " + relay.httpPort() + "; tunnel URLs look like "
+                + exampleUrl(relay));
+        stopped.await();
+    }
+
+    /**
+     * Parses the options (not {@code --help}) into a builder.
+     *
+     * @param args the command line
+     * @return the configured builder, not started
+     * @throws IllegalArgumentException for an unknown option, a missing or malformed value, an unreadable token
+     *                                  file
+     */
+    static EmbeddedRelay.Builder parse(List<String> args) {
+        EmbeddedRelay.Builder builder = EmbeddedRelay.builder()
+                .agentPort(RelayEndpoint.DEFAULT_AGENT_PORT)
+                .httpPort(DEFAULT_HTTP_PORT);
+        for (int i = 0; i < args.size(); i++) {
+            String option = args.get(i);
+            if (!option.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + option);
+            if (i + 1 >= args.size()) throw new IllegalArgumentException(option + " needs a value");
+            String value = args.get(++i);
+            switch (option) {
+                case "--domain" -> builder.domain(value);
+                case "--bind" -> builder.bindAddress(address(value));
+                case "--agent-port" -> builder.agentPort(port(option, value));
+                case "--http-port" -> builder.httpPort(port(option, value));
+                case "--token-file" -> builder.authTokens(readTokens(Path.of(value)));
+                default -> throw new IllegalArgumentException("unknown option: " + option);
+            }
+        }
+        return builder;
+    }
+
+    /**
+     * @param file one token a line; blank lines and lines starting with {@code #} are ignored
+     * @return the tokens, stripped
+     * @throws IllegalArgumentException if the file cannot be read or holds no token
+     */
+    static List<String> readTokens(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the token file " + file + ": " + e.getMessage(), e);
+        }
+        List<String> tokens = new ArrayList<>();
+        for (String line : lines) {
+            String token = line.strip();
+            if (!token.isEmpty() && !token.startsWith("#")) tokens.add(token);
+        }
+        if (tokens.isEmpty()) throw new IllegalArgumentException("the token file " + file + " holds no token");
+        return tokens;
+    }
+
+    static void usageError(PrintStream err, String message) {
+        err.println("lrok-relay: " + message);
+        err.print(USAGE);
+    }
+
+    private static String exampleUrl(EmbeddedRelay relay) {
+        if (relay.domain().equals("localhost")) return "http://127.0.0.1:<a port per tunnel>";
+        return "http://<name>." + relay.domain() + (relay.httpPort() == 80 ? "" : ":" + relay.httpPort());
+    }
+
+    private static InetAddress address(String value) {
+        if (!value.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*") && !value.equals("localhost")) {
+            throw new IllegalArgumentException("--bind takes an IP address, not " + value);
+        }
+        try {
+            return InetAddress.getByName(value);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--bind: not an address: " + value, e);
+        }
+    }
+
+    private static int port(String option, String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65_535) return port;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " takes a port number from 0 to 65535, not " + value);
+    }
+}

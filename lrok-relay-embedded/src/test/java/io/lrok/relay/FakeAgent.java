@@ -1,0 +1,187 @@
+package io.lrok.relay;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import io.lrok.internal.http.BodyFraming;
+import io.lrok.internal.http.HttpLimits;
+import io.lrok.internal.http.HttpReader;
+import io.lrok.internal.http.RequestHead;
+import io.lrok.internal.wire.ControlCodec;
+import io.lrok.internal.wire.ControlMessage;
+import io.lrok.internal.wire.ControlMessage.Bind;
+import io.lrok.internal.wire.ControlMessage.Bound;
+import io.lrok.internal.wire.ControlMessage.Hello;
+import io.lrok.internal.wire.ControlMessage.Welcome;
+import io.lrok.internal.wire.Proto;
+import io.lrok.internal.wire.StreamHeader;
+import io.lrok.mux.MuxSession;
+import io.lrok.mux.MuxStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An agent written for the tests, straight on the wire codec: dials the relay, says hello, binds, and answers the
+ * relay's exchange streams with a {@link Handler}. Every request it reads is recorded for {@link #takeRequest()}.
+ */
+final class FakeAgent implements AutoCloseable {
+    /** How long a test waits for something the agent should see. */
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Answers one exchange. */
+    interface Handler {
+        void handle(Exchange exchange) throws Exception;
+    }
+
+    /** A request as the agent received it. */
+    record Recorded(StreamHeader header, RequestHead head, byte[] body) {
+        String bodyText() {
+            return new String(body, ISO_8859_1);
+        }
+    }
+
+    /** One exchange stream, agent side. */
+    static final class Exchange {
+        final StreamHeader header;
+        final RequestHead head;
+        final HttpReader reader;
+        final MuxStream stream;
+        private final FakeAgent agent;
+
+        Exchange(FakeAgent agent, StreamHeader header, RequestHead head, HttpReader reader, MuxStream stream) {
+            this.agent = agent;
+            this.header = header;
+            this.head = head;
+            this.reader = reader;
+            this.stream = stream;
+        }
+
+        /** Reads the body as it came, framing and all, to its end; records the request. */
+        byte[] readBody() throws IOException {
+            byte[] body = reader.rawBody(BodyFraming.forRequest(head), HttpLimits.defaults()).readAllBytes();
+            agent.requests.add(new Recorded(header, head, body));
+            return body;
+        }
+
+        /** Writes and flushes text (ISO-8859-1). */
+        void send(String text) throws IOException {
+            stream.getOutputStream().write(text.getBytes(ISO_8859_1));
+            stream.getOutputStream().flush();
+        }
+
+        /** FIN: the end of the response. */
+        void end() throws IOException {
+            stream.shutdownOutput();
+        }
+    }
+
+    final MuxSession mux;
+    final MuxStream control;
+    final ControlMessage reply;
+    private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+    private final AtomicLong bindIds = new AtomicLong();
+
+    private FakeAgent(MuxSession mux, MuxStream control, ControlMessage reply) {
+        this.mux = mux;
+        this.control = control;
+        this.reply = reply;
+    }
+
+    /** Connects and expects a welcome; presents the relay's token. */
+    static FakeAgent connect(EmbeddedRelay relay) throws IOException {
+        FakeAgent agent = connect(relay.agentPort(), Hello.create(relay.authToken().orElse(null), "fake-agent/1"));
+        if (!(agent.reply instanceof Welcome)) throw new AssertionError("expected welcome, got " + agent.reply);
+        return agent;
+    }
+
+    /** Connects, sends {@code hello} (or anything else first), and keeps the first answer (welcome, error, or null) in {@link #reply}. */
+    static FakeAgent connect(int agentPort, ControlMessage hello) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), agentPort);
+        MuxSession mux = MuxSession.client(socket);
+        MuxStream control = mux.openStream();
+        control.setReadTimeout(WAIT);
+        ControlCodec.write(control.getOutputStream(), hello);
+        ControlMessage reply = ControlCodec.read(control.getInputStream());
+        return new FakeAgent(mux, control, reply);
+    }
+
+    Welcome welcome() {
+        return (Welcome) reply;
+    }
+
+    /** Sends a bind and returns the answer (bound or error). */
+    ControlMessage bind(Proto proto, String subdomain, Integer port) throws IOException {
+        long id = bindIds.incrementAndGet();
+        ControlCodec.write(control.getOutputStream(), new Bind(id, proto, subdomain, port));
+        return ControlCodec.read(control.getInputStream());
+    }
+
+    /** Binds an HTTP tunnel and expects it bound. */
+    Bound bindHttp(String subdomain) throws IOException {
+        ControlMessage answer = bind(Proto.HTTP, subdomain, null);
+        if (!(answer instanceof Bound bound)) throw new AssertionError("expected bound, got " + answer);
+        return bound;
+    }
+
+    void send(ControlMessage message) throws IOException {
+        ControlCodec.write(control.getOutputStream(), message);
+    }
+
+    /** Answers every exchange stream with {@code handler}, each on a virtual thread. */
+    FakeAgent serve(Handler handler) {
+        Thread.ofVirtual().name("fake-agent-accept").start(() -> {
+            try {
+                while (true) {
+                    MuxStream stream = mux.acceptStream();
+                    Thread.ofVirtual().name("fake-agent-" + stream.id()).start(() -> answer(stream, handler));
+                }
+            } catch (IOException sessionOver) {
+                // closed
+            }
+        });
+        return this;
+    }
+
+    private void answer(MuxStream stream, Handler handler) {
+        try {
+            StreamHeader header = StreamHeader.read(stream.getInputStream());
+            if (header.kind() != Proto.HTTP) throw new AssertionError("not http: " + header);
+            HttpReader reader = new HttpReader(stream.getInputStream());
+            RequestHead head = reader.readRequestHead(HttpLimits.defaults());
+            handler.handle(new Exchange(this, header, head, reader, stream));
+        } catch (Throwable t) {
+            failures.add(t);
+            stream.reset();
+        }
+    }
+
+    /** @return the next request the agent read, waiting at most {@link #WAIT} */
+    Recorded takeRequest() throws InterruptedException {
+        Recorded r = requests.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (r == null) throw new AssertionError("the agent received no request within " + WAIT);
+        return r;
+    }
+
+    /** @return the next failure of a handler, waiting at most {@link #WAIT} */
+    Throwable takeFailure() throws InterruptedException {
+        Throwable t = failures.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (t == null) throw new AssertionError("no handler failed within " + WAIT);
+        return t;
+    }
+
+    /** @return handler failures so far, none expected */
+    BlockingQueue<Throwable> failures() {
+        return failures;
+    }
+
+    @Override
+    public void close() {
+        mux.close();
+    }
+}
