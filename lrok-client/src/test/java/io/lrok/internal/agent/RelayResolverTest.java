@@ -165,9 +165,11 @@ class RelayResolverTest {
     }
 
     @Test
-    void theRealSystemResolverFindsNoProviderOnThisClassPath() {
+    void theRealServiceLoaderFindsTheRelayModulesProviderOnTheTestClassPath() {
         assertThat(RelayResolver.fromSystem().configFile()).isNotNull();
-        Optional<InProcessRelayProvider> none = java.util.ServiceLoader.load(InProcessRelayProvider.class).findFirst();
-        assertThat(none).isEmpty(); // lrok-relay-embedded is not a dependency of lrok-client
+        // lrok-relay-embedded is a test-scope dependency only (for end-to-end tests); the library never needs it.
+        Optional<InProcessRelayProvider> provider = java.util.ServiceLoader.load(InProcessRelayProvider.class).findFirst();
+        assertThat(provider).get().extracting(p -> p.getClass().getName())
+                .isEqualTo("io.lrok.internal.relay.SharedInProcessRelay");
     }
 }
