@@ -35,8 +35,8 @@ final class LocalHttpApp implements AutoCloseable {
     private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<Seen> requests = new LinkedBlockingQueue<>();
 
-    private LocalHttpApp(HttpHandler handler) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+    private LocalHttpApp(int port, HttpHandler handler) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), BACKLOG);
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
             clientPorts.add(exchange.getRemoteAddress().getPort());
@@ -51,7 +51,12 @@ final class LocalHttpApp implements AutoCloseable {
 
     /** @param handler answers each request; the exchange is closed after it returns */
     static LocalHttpApp start(HttpHandler handler) throws IOException {
-        return new LocalHttpApp(handler);
+        return new LocalHttpApp(0, handler);
+    }
+
+    /** As {@link #start}, on a given port: an app that comes back where it was. */
+    static LocalHttpApp startOn(int port, HttpHandler handler) throws IOException {
+        return new LocalHttpApp(port, handler);
     }
 
     int port() {
