@@ -7,8 +7,10 @@ import io.lrok.relay.EmbeddedRelay;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** 500 requests in flight at once through one tunnel: each response belongs to its own request. */
+/** 500 requests in flight at once through one tunnel, half of them with a body: each response belongs to its own request. */
 @Timeout(90)
 class ConcurrencyE2eTest {
     private static final int REQUESTS = 500;
@@ -37,6 +39,7 @@ class ConcurrencyE2eTest {
         try (EmbeddedRelay relay = EmbeddedRelay.start();
                 LocalHttpApp app = LocalHttpApp.start(exchange -> {
                     String id = exchange.getRequestHeaders().getFirst("X-Request-Id");
+                    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                     idsSeen.add(id);
                     mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                     // Hold every answer until all requests are here: they are all in flight through the tunnel at
@@ -49,7 +52,8 @@ class ConcurrencyE2eTest {
                     }
                     inFlight.decrementAndGet();
                     exchange.getResponseHeaders().set("X-Echo-Id", id);
-                    LocalHttpApp.respond(exchange, 200, "id=" + id + " path=" + exchange.getRequestURI().getPath());
+                    LocalHttpApp.respond(exchange, 200, "id=" + id + " path=" + exchange.getRequestURI().getPath()
+                            + " body=" + body);
                 });
                 Tunnel tunnel = Tunnel.http(app.port()).relay(relay).open();
                 ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -61,8 +65,10 @@ class ConcurrencyE2eTest {
             for (int i = 0; i < REQUESTS; i++) {
                 String id = UUID.randomUUID().toString();
                 ids.add(id);
-                responses.add(client.sendAsync(HttpRequest.newBuilder(url.resolve("/item/" + i))
-                        .header("X-Request-Id", id).timeout(E2e.WAIT.multipliedBy(2)).build(), BodyHandlers.ofString()));
+                HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/item/" + i))
+                        .header("X-Request-Id", id).timeout(E2e.WAIT.multipliedBy(2));
+                if (i % 2 == 1) request.POST(BodyPublishers.ofString("payload of " + id)); // half with a body
+                responses.add(client.sendAsync(request.build(), BodyHandlers.ofString()));
             }
             CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new))
                     .get(E2e.WAIT.toSeconds() * 2, TimeUnit.SECONDS);
@@ -70,7 +76,8 @@ class ConcurrencyE2eTest {
             for (int i = 0; i < REQUESTS; i++) {
                 HttpResponse<String> response = responses.get(i).join();
                 assertThat(response.statusCode()).isEqualTo(200);
-                assertThat(response.body()).isEqualTo("id=" + ids.get(i) + " path=/item/" + i);
+                assertThat(response.body()).isEqualTo("id=" + ids.get(i) + " path=/item/" + i + " body="
+                        + (i % 2 == 1 ? "payload of " + ids.get(i) : ""));
                 assertThat(response.headers().firstValue("X-Echo-Id")).hasValue(ids.get(i));
             }
             assertThat(idsSeen).containsExactlyInAnyOrderElementsOf(ids);

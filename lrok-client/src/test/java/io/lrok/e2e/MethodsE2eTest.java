@@ -73,6 +73,12 @@ class MethodsE2eTest {
             assertThat(seenPost.headers().getFirst("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
             assertThat(seenPost.headers().getFirst("Content-Length")).isEqualTo(Integer.toString(form.length()));
 
+            HttpResponse<String> expecting = client.send(request(url, "/status/202").expectContinue(true)
+                    .POST(BodyPublishers.ofString("after 100 Continue")).build(), BodyHandlers.ofString());
+            assertThat(expecting.statusCode()).isEqualTo(202);
+            assertThat(expecting.body()).isEqualTo("POST /status/202\nafter 100 Continue");
+            assertThat(app.take().headers().getFirst("Expect")).isEqualToIgnoringCase("100-continue");
+
             String document = "{\"id\":7,\"text\":\"ünïcödé ✓\"}";
             HttpResponse<String> put = client.send(request(url, "/status/200")
                     .PUT(BodyPublishers.ofString(document)).build(), BodyHandlers.ofString());
