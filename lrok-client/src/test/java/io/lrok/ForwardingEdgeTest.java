@@ -11,8 +11,11 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -169,6 +172,37 @@ class ForwardingEdgeTest {
             assertThat(f.roundTrip(get("/a"))).endsWith("#1");
             assertThat(f.roundTrip(get("/b"))).endsWith("#2"); // the pooled connection was dead: retried
             assertThat(app.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theRetryAfterADeadKeptAliveConnectionUsesANewConnectionNotAnotherPooledOne() throws Exception {
+        // Two connections are pooled, then the app closes both (as an app does that keeps few idle connections):
+        // the next request finds the first dead, and its one retry must not take the second, dead too.
+        CountDownLatch bothArrived = new CountDownLatch(2);
+        try (RawApp app = RawApp.start((socket, n) -> {
+            RawApp.readHead(socket.getInputStream());
+            if (n <= 2) {
+                bothArrived.countDown();
+                bothArrived.await(FakeRelay.WAIT.toSeconds(), TimeUnit.SECONDS); // two exchanges at once
+            }
+            socket.getOutputStream().write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n#" + n));
+            // then close, without Connection: close
+        }); Fixture f = Fixture.open(app.port());
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> roundTrip(f, "/a"), threads);
+            CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> roundTrip(f, "/b"), threads);
+            assertThat(List.of(first.get(), second.get())).allMatch(r -> r.startsWith("HTTP/1.1 200 OK\r\n"));
+            assertThat(f.roundTrip(get("/c"))).startsWith("HTTP/1.1 200 OK\r\n").endsWith("#3");
+            assertThat(app.connections()).isEqualTo(3);
+        }
+    }
+
+    private static String roundTrip(Fixture f, String target) {
+        try {
+            return f.roundTrip(get(target));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

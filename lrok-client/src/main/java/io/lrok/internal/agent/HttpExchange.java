@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       stream is reset (never FIN, which would say the response is complete) and the local connection closed.</li>
  *   <li>The local connection comes from a keep-alive pool and goes back only after a clean exchange whose request
  *       and response both allow it. A reused connection that fails before the first response byte is replaced
- *       once, for requests without a body or with an idempotent method, as long as no body byte has been sent.</li>
+ *       once, on a new connection, for requests without a body or with an idempotent method, as long as no body byte
+ *       has been sent.</li>
  *   <li>After a 101 to an upgrade request the stream and the connection are piped both ways; each side's end
  *       (stream FIN, socket EOF) is carried to the other as a half-close.</li>
  * </ul>
@@ -136,7 +137,7 @@ final class HttpExchange implements Runnable {
         for (int attempt = 1; ; attempt++) {
             LocalConnection connection;
             try {
-                connection = pool.acquire();
+                connection = attempt == 1 ? pool.acquire() : pool.open(); // a retry never takes another pooled one
             } catch (IOException e) {
                 badGateway("lrok could not reach the local app at " + spec.target() + ": " + ErrorPage.describe(e));
                 return;

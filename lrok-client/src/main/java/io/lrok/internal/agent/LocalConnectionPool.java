@@ -57,7 +57,16 @@ final class LocalConnectionPool implements AutoCloseable {
             lock.unlock();
         }
         closeAll(expired);
-        return found != null ? found.reuse() : new LocalConnection(target.connect(connectTimeout));
+        return found != null ? found.reuse() : open();
+    }
+
+    /**
+     * @return a new connection, never a pooled one: for the retry after a pooled connection turned out dead, as the
+     *         others idle beside it may be dead too (the app closed its idle connections, or restarted)
+     * @throws IOException if it cannot be opened
+     */
+    LocalConnection open() throws IOException {
+        return new LocalConnection(target.connect(connectTimeout));
     }
 
     /** Takes back a connection whose exchange ended cleanly and whose app allows reuse; closes it if full. */
