@@ -20,8 +20,11 @@ final class Listener implements AutoCloseable {
     /** After an accept that failed for another reason than the close (out of file descriptors, say): a pause, so
      *  the loop does not spin while the condition lasts. */
     private static final long ACCEPT_FAILURE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** Connections the kernel queues before we accept them. */
-    private static final int BACKLOG = 128;
+    /** Connections the kernel queues before we accept them. A burst of new public connections (one client opening
+     *  hundreds at once) must not overflow it: an overflow drops the client's SYN or ACK, which costs it a retry a
+     *  second or more later, and with SYN cookies can get its connection reset. Linux caps it at
+     *  {@code net.core.somaxconn} (4096 by default). */
+    private static final int BACKLOG = 4096;
 
     private final String name;
     private final ServerSocket server;
