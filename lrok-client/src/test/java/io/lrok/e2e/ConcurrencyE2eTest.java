@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class ConcurrencyE2eTest {
     private static final int REQUESTS = 500;
+    private static final int BURSTS = 5;
 
     @Test
     void fiveHundredConcurrentRequestsEachGetTheirOwnResponse() throws Exception {
@@ -83,6 +84,32 @@ class ConcurrencyE2eTest {
             assertThat(idsSeen).containsExactlyInAnyOrderElementsOf(ids);
             assertThat(mostInFlight.get()).as("requests the app held at once").isEqualTo(REQUESTS);
             assertThat(allArrived.getCount()).isZero();
+        }
+    }
+
+    @Test
+    void burstsOfFiveHundredRequestsBackToBackAllSucceed() throws Exception {
+        // No latch: exchanges end at different times, so the agent's pool hands back connections the app (the JDK's
+        // HttpServer, which keeps at most 200 idle) may have closed meanwhile; the tunnel must retry them, never 502.
+        try (EmbeddedRelay relay = EmbeddedRelay.start();
+                LocalHttpApp app = LocalHttpApp.start(exchange ->
+                        LocalHttpApp.respond(exchange, 200, exchange.getRequestURI().getPath()));
+                Tunnel tunnel = Tunnel.http(app.port()).relay(relay).open();
+                ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
+                        .build()) {
+            for (int round = 0; round < BURSTS; round++) {
+                List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+                for (int i = 0; i < REQUESTS; i++) {
+                    responses.add(client.sendAsync(HttpRequest.newBuilder(tunnel.publicUrl().resolve("/" + round + "/" + i))
+                            .timeout(E2e.WAIT).build(), BodyHandlers.ofString()));
+                }
+                for (int i = 0; i < REQUESTS; i++) {
+                    HttpResponse<String> response = responses.get(i).get(E2e.WAIT.toSeconds(), TimeUnit.SECONDS);
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                    assertThat(response.body()).isEqualTo("/" + round + "/" + i);
+                }
+            }
         }
     }
 }
