@@ -1,6 +1,6 @@
 package io.lrok.relay;
 
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.relay.RelayConfig;
 import io.lrok.internal.relay.RelayServer;
 import io.lrok.spi.RelayEndpoint;

@@ -1,7 +1,7 @@
 package io.lrok.internal.relay;
 
 import io.lrok.internal.http.HttpException;
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.internal.http.RequestHead;
 import io.lrok.relay.RelayLimits;

@@ -1,6 +1,6 @@
 package io.lrok.internal.relay;
 
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.relay.RelayLimits;
 import java.net.InetAddress;
 import java.util.List;
