@@ -1,5 +1,6 @@
 package io.lrok;
 
+import io.lrok.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

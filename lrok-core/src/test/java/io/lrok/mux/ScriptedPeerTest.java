@@ -1,5 +1,6 @@
 package io.lrok.mux;
 
+import io.lrok.testing.Await;
 import static io.lrok.mux.Frame.FLAG_ACK;
 import static io.lrok.mux.Frame.FLAG_FIN;
 import static io.lrok.mux.Frame.FLAG_RST;
@@ -147,7 +148,7 @@ class ScriptedPeerTest {
             stream.close();
             assertThat(peer.expectFrame(TYPE_WINDOW_UPDATE, FLAG_FIN, 1).length()).isZero();
             peer.pingRoundTrip();
-            Await.until(TIMEOUT, () -> peer.session().streamCount() == 0, "the closed stream is forgotten");
+            Await.until("the closed stream is forgotten", TIMEOUT, () -> peer.session().streamCount() == 0);
         }
     }
 
@@ -196,7 +197,7 @@ class ScriptedPeerTest {
             peer.expectFrame(TYPE_WINDOW_UPDATE, FLAG_RST, 1); // the peer never sent its FIN
             assertThatThrownBy(() -> stream.getInputStream().read()).isInstanceOf(MuxTimeoutException.class)
                     .hasMessageContaining("stayed half-closed");
-            Await.until(TIMEOUT, () -> peer.session().streamCount() == 0, "the reset stream is forgotten");
+            Await.until("the reset stream is forgotten", TIMEOUT, () -> peer.session().streamCount() == 0);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.lrok.relay;
 
+import io.lrok.testing.Await;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package io.lrok.relay;
 
+import io.lrok.testing.Await;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
