@@ -157,6 +157,28 @@ class FaultyProxyTest {
     assertThat(read(client, 4)).isEqualTo("down");
   }
 
+  @ParameterizedTest
+  @EnumSource(Direction.class)
+  void stallOneDirectionHoldsOnlyThatOne(Direction held) throws Exception {
+    Target target = use(new Target());
+    FaultyProxy proxy = use(FaultyProxy.start(target.address()));
+    Socket client = use(connect(proxy));
+    Socket server = use(target.take());
+    roundTrip(client, server);
+    Socket from = held == Direction.UPSTREAM ? client : server;
+    Socket to = held == Direction.UPSTREAM ? server : client;
+
+    proxy.stall(held);
+    from.getOutputStream().write("held".getBytes(US_ASCII));
+    assertQuiet(to);
+    to.getOutputStream().write("other way".getBytes(US_ASCII));
+    assertThat(read(from, 9)).isEqualTo("other way");
+
+    proxy.resume();
+    assertThat(read(to, 4)).isEqualTo("held");
+    assertThat(proxy.bytesDropped(held)).isZero();
+  }
+
   @Test
   void blackholeDropsBytesUntilResume() throws Exception {
     Target target = use(new Target());
