@@ -357,11 +357,11 @@ public final class FaultyProxy implements AutoCloseable {
           return; // closed by refuse(true) or close()
         }
         Connection c = new Connection(client);
+        boolean turnedAway;
         lock.lock();
         try {
-          if (closed || refusing) {
-            c.dead = true; // accepted from the backlog just before the listener closed
-          } else {
+          turnedAway = closed || refusing; // accepted from the backlog just before the listener closed
+          if (!turnedAway) {
             accepted++;
             connections.add(c);
             changed.signalAll();
@@ -372,7 +372,7 @@ public final class FaultyProxy implements AutoCloseable {
         } finally {
           lock.unlock();
         }
-        if (c.dead) {
+        if (turnedAway) {
           c.abort();
         }
       }
