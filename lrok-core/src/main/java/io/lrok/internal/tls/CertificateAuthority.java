@@ -65,7 +65,8 @@ public final class CertificateAuthority {
         return new CertificateAuthority(keyType, keyPair, certificate);
     }
 
-    /** @return a server certificate for {@code names}, valid from {@link #CLOCK_SKEW} ago for {@link #DEFAULT_VALIDITY} */
+    /** @return a server certificate for {@code names}, valid from {@link #CLOCK_SKEW} ago for {@link #DEFAULT_VALIDITY}
+     */
     public IssuedCertificate issue(String... names) throws GeneralSecurityException {
         Instant now = Instant.now();
         return issue(List.of(names), now.minus(CLOCK_SKEW), now.plus(DEFAULT_VALIDITY));

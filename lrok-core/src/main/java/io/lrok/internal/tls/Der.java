@@ -125,7 +125,7 @@ public final class Der {
         return tlv(UTF8_STRING, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @return a PrintableString; the caller keeps to its character set (letters, digits, space, {@code '()+,-./:=?}) */
+    /** @return a PrintableString; the caller keeps to its characters: letters, digits, space, {@code '()+,-./:=?} */
     public static byte[] printableString(String value) {
         return tlv(PRINTABLE_STRING, value.getBytes(StandardCharsets.US_ASCII));
     }

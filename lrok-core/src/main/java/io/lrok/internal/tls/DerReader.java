@@ -105,7 +105,9 @@ public final class DerReader {
     public String oid() throws DerException {
         Tlv tlv = read(Der.OID);
         byte[] c = tlv.content();
-        if (c.length == 0 || (c[c.length - 1] & 0x80) != 0) throw new DerException("malformed OBJECT IDENTIFIER", tlv.offset());
+        if (c.length == 0 || (c[c.length - 1] & 0x80) != 0) {
+            throw new DerException("malformed OBJECT IDENTIFIER", tlv.offset());
+        }
         StringBuilder dotted = new StringBuilder();
         BigInteger arc = BigInteger.ZERO;
         boolean first = true;
@@ -134,7 +136,9 @@ public final class DerReader {
     public byte[] bitString() throws DerException {
         Tlv tlv = read(Der.BIT_STRING);
         byte[] c = tlv.content();
-        if (c.length == 0 || c[0] != 0) throw new DerException("expected a BIT STRING of whole bytes", tlv.offset());
+        if (c.length == 0 || c[0] != 0) {
+            throw new DerException("expected a BIT STRING of whole bytes", tlv.offset());
+        }
         return Arrays.copyOfRange(c, 1, c.length);
     }
 
