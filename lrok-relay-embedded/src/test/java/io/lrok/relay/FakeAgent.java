@@ -95,20 +95,32 @@ final class FakeAgent implements AutoCloseable {
 
     /** Connects and expects a welcome; presents the relay's token. */
     static FakeAgent connect(EmbeddedRelay relay) throws IOException {
-        FakeAgent agent = connect(relay.agentPort(), Hello.create(relay.authToken().orElse(null), "fake-agent/1"));
+        FakeAgent agent = connect(relay, Hello.create(relay.authToken().orElse(null), "fake-agent/1"));
         if (!(agent.reply instanceof Welcome)) throw new AssertionError("expected welcome, got " + agent.reply);
         return agent;
     }
 
     /** Connects, sends {@code hello} (or anything else first), and keeps the first answer (welcome, error, or null) in {@link #reply}. */
-    static FakeAgent connect(int agentPort, ControlMessage hello) throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), agentPort);
+    static FakeAgent connect(EmbeddedRelay relay, ControlMessage hello) throws IOException {
+        Socket socket = dial(relay);
         MuxSession mux = MuxSession.client(socket);
         MuxStream control = mux.openStream();
         control.setReadTimeout(WAIT);
         ControlCodec.write(control.getOutputStream(), hello);
         ControlMessage reply = ControlCodec.read(control.getInputStream());
         return new FakeAgent(mux, control, reply);
+    }
+
+    /** @return a connection to the relay's agent port: TLS 1.3 trusting the relay's CA, unless it is plaintext */
+    static Socket dial(EmbeddedRelay relay) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), relay.agentPort());
+        if (!relay.tls()) return socket;
+        javax.net.ssl.SSLContext context = relay.sslContext().orElseThrow();
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(socket,
+                relay.host(), relay.agentPort(), true);
+        tls.setSSLParameters(io.lrok.internal.tls.TlsContexts.clientParameters(context));
+        tls.startHandshake();
+        return tls;
     }
 
     Welcome welcome() {
