@@ -102,7 +102,19 @@ final class FakeAgent implements AutoCloseable {
 
     /** Connects, sends {@code hello} (or anything else first), and keeps the first answer (welcome, error, or null) in {@link #reply}. */
     static FakeAgent connect(EmbeddedRelay relay, ControlMessage hello) throws IOException {
-        Socket socket = dial(relay);
+        return connect(dial(relay), hello);
+    }
+
+    /** Connects over TLS with this trust and server name (a relay serving configured certificate files). */
+    static FakeAgent connect(EmbeddedRelay relay, javax.net.ssl.SSLContext trust, String serverName)
+            throws IOException {
+        FakeAgent agent = connect(dial(relay, trust, serverName),
+                Hello.create(relay.authToken().orElse(null), "fake-agent/1"));
+        if (!(agent.reply instanceof Welcome)) throw new AssertionError("expected welcome, got " + agent.reply);
+        return agent;
+    }
+
+    private static FakeAgent connect(Socket socket, ControlMessage hello) throws IOException {
         MuxSession mux = MuxSession.client(socket);
         MuxStream control = mux.openStream();
         control.setReadTimeout(WAIT);
@@ -113,11 +125,15 @@ final class FakeAgent implements AutoCloseable {
 
     /** @return a connection to the relay's agent port: TLS 1.3 trusting the relay's CA, unless it is plaintext */
     static Socket dial(EmbeddedRelay relay) throws IOException {
+        if (!relay.tls()) return new Socket(InetAddress.getLoopbackAddress(), relay.agentPort());
+        return dial(relay, relay.sslContext().orElseThrow(), relay.host());
+    }
+
+    private static Socket dial(EmbeddedRelay relay, javax.net.ssl.SSLContext context, String serverName)
+            throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), relay.agentPort());
-        if (!relay.tls()) return socket;
-        javax.net.ssl.SSLContext context = relay.sslContext().orElseThrow();
         javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(socket,
-                relay.host(), relay.agentPort(), true);
+                serverName, relay.agentPort(), true);
         tls.setSSLParameters(io.lrok.internal.tls.TlsContexts.clientParameters(context));
         tls.startHandshake();
         return tls;
