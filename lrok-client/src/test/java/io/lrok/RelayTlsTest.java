@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +55,20 @@ class RelayTlsTest {
                     .isInstanceOfSatisfying(TunnelException.class,
                             e -> assertThat(e.code()).isEqualTo(TunnelException.RELAY_UNTRUSTED))
                     .hasMessageContaining("not issued by an authority this agent trusts");
+        }
+    }
+
+    @Test
+    void aRelayAndItsCaFromTheEnvironmentWork() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.start(); LocalApp app = LocalApp.echo()) {
+            Path ca = Files.writeString(dir.resolve("ca.pem"), relay.caCertificatePem());
+            RelayEndpoint resolved = new io.lrok.internal.agent.RelayResolver(Map.of("LROK_RELAY",
+                    "lrok://localhost:" + relay.agentPort(), "LROK_RELAY_CA", ca.toString()), new Properties(), null,
+                    () -> java.util.Collections.emptyIterator()).resolve();
+            try (LrokClient client = LrokClient.connect(resolved); Tunnel tunnel = client.http(app.port()).open()) {
+                assertThat(get(HttpClient.newHttpClient(), tunnel.publicUrl().resolve("/env")).body())
+                        .isEqualTo("GET /env 0");
+            }
         }
     }
 

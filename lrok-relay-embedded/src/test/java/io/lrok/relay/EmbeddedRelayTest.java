@@ -49,6 +49,19 @@ class EmbeddedRelayTest {
     }
 
     @Test
+    void closeEndsAgentConnectionsStillInTheirTlsHandshake() throws Exception {
+        EmbeddedRelay relay = EmbeddedRelay.start(); // handshakeTimeout: 10 s
+        try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), relay.agentPort())) {
+            silent.setSoTimeout((int) FakeAgent.WAIT.toMillis());
+            Thread.sleep(100); // accepted, waiting for a ClientHello
+            long start = System.nanoTime();
+            relay.close();
+            assertThat(silent.getInputStream().read()).isEqualTo(-1);
+            assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+        }
+    }
+
+    @Test
     void startsAndStopsRepeatedly() throws Exception {
         for (int i = 0; i < 20; i++) {
             try (EmbeddedRelay relay = EmbeddedRelay.start(); FakeAgent agent = FakeAgent.connect(relay)) {

@@ -9,6 +9,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
+import io.lrok.spi.RelayEndpoint;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -70,6 +72,45 @@ public final class RelayTrust {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make a TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * @param relay a relay
+     * @param trust the context to verify it with
+     * @return the relay, verified with {@code trust} in place of its own {@link RelayEndpoint#sslContext()}
+     */
+    public static RelayEndpoint withTrust(RelayEndpoint relay, SSLContext trust) {
+        return new RelayEndpoint() {
+            @Override
+            public String host() {
+                return relay.host();
+            }
+
+            @Override
+            public int port() {
+                return relay.port();
+            }
+
+            @Override
+            public boolean tls() {
+                return relay.tls();
+            }
+
+            @Override
+            public Optional<SSLContext> sslContext() {
+                return Optional.of(trust);
+            }
+
+            @Override
+            public Optional<String> authToken() {
+                return relay.authToken();
+            }
+
+            @Override
+            public String toString() {
+                return relay.toString();
+            }
+        };
     }
 
     /** Accepts every chain and, being an extended trust manager, skips the host name check too. */

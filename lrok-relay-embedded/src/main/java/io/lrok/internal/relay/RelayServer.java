@@ -41,6 +41,8 @@ public final class RelayServer implements AutoCloseable {
     private final LiveSet<AgentSession> sessions = new LiveSet<>();
     private final AtomicInteger welcomedSessions = new AtomicInteger();
     private final LiveSet<Socket> publicConnections = new LiveSet<>();
+    /** Agent connections in their TLS handshake, not yet sessions: closed by {@link #close()} too. */
+    private final LiveSet<Socket> agentHandshakes = new LiveSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private Listener agentListener;
     private Listener httpListener;
@@ -197,6 +199,7 @@ public final class RelayServer implements AutoCloseable {
             }
         }
         for (Socket socket : publicConnections.closeAndDrain()) closeQuietly(socket);
+        for (Socket socket : agentHandshakes.closeAndDrain()) closeQuietly(socket);
         LOG.log(Level.DEBUG, "relay closed");
     }
 
@@ -261,6 +264,10 @@ public final class RelayServer implements AutoCloseable {
     private void serveAgent(Socket plain) {
         Socket socket = plain;
         if (tls.agentCertificates() != null) {
+            if (!agentHandshakes.add(plain, Integer.MAX_VALUE)) {
+                closeQuietly(plain); // the relay is closing
+                return;
+            }
             try {
                 socket = RelayTls.accept(plain, tls.agentCertificates().current(), config.limits().handshakeTimeout());
             } catch (IOException e) {
@@ -268,6 +275,8 @@ public final class RelayServer implements AutoCloseable {
                         + e);
                 closeQuietly(plain);
                 return;
+            } finally {
+                agentHandshakes.remove(plain);
             }
         } else if (!plain.getInetAddress().isLoopbackAddress()) {
             LOG.log(Level.WARNING, () -> "refusing agent connection from " + plain.getRemoteSocketAddress()
