@@ -7,6 +7,7 @@ import io.lrok.LrokClient;
 import io.lrok.Tunnel;
 import io.lrok.TunnelException;
 import io.lrok.relay.EmbeddedRelay;
+import io.lrok.relay.RelayLimits;
 import io.lrok.testing.Await;
 import io.lrok.testing.TestData;
 import java.io.ByteArrayOutputStream;
@@ -240,6 +241,47 @@ class TcpTunnelTest {
             assertThatThrownBy(() -> Tunnel.tcp(5432).relay(relay).remotePort(taken.getLocalPort()).open())
                     .isInstanceOfSatisfying(TunnelException.class,
                             e -> assertThat(e.code()).isEqualTo("port_unavailable"));
+        }
+    }
+
+    @Test
+    void publicConnectionsCountAgainstTheRelaysLimit() throws Exception {
+        LocalServer app = serve(TcpTunnelTest::echo);
+        try (EmbeddedRelay limited = EmbeddedRelay.builder()
+                .limits(RelayLimits.defaults().withMaxEdgeConnections(1)).start();
+                Tunnel tunnel = Tunnel.tcp(app.port()).relay(limited).open();
+                Socket first = connect(tunnel)) {
+            first.getOutputStream().write('a');
+            assertThat(readN(first.getInputStream(), 1)).isEqualTo("a"); // counted by now
+            try (Socket second = connect(tunnel)) {
+                assertThat(endOrReset(second)).isEqualTo(-1);
+            }
+            first.getOutputStream().write('b');
+            assertThat(readN(first.getInputStream(), 1)).isEqualTo("b");
+        }
+    }
+
+    @Test
+    void theSessionsEndClosesOpenConnections() throws Exception {
+        LocalServer app = serve(TcpTunnelTest::echo);
+        Tunnel tunnel = Tunnel.tcp(app.port()).relay(relay).open();
+        try (Socket client = connect(tunnel)) {
+            client.getOutputStream().write('a');
+            assertThat(readN(client.getInputStream(), 1)).isEqualTo("a");
+            tunnel.close(); // its own session ends with it
+            client.setSoTimeout((int) PROMPTLY.toMillis());
+            assertThat(endOrReset(client)).isEqualTo(-1);
+        }
+    }
+
+    /** @return -1 when the connection ends or is reset; the byte read otherwise */
+    private static int endOrReset(Socket socket) {
+        try {
+            return socket.getInputStream().read();
+        } catch (SocketException reset) {
+            return -1;
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
     }
 
