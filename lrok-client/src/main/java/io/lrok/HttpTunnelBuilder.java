@@ -278,7 +278,7 @@ public final class HttpTunnelBuilder {
         }
     }
 
-    private static RelayEndpoint withToken(RelayEndpoint relay, String token) {
+    static RelayEndpoint withToken(RelayEndpoint relay, String token) {
         return new RelayEndpoint() {
             @Override
             public String host() {
