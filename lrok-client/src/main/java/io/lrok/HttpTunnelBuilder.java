@@ -335,6 +335,13 @@ public final class HttpTunnelBuilder {
         }
     }
 
+    /**
+     * @return the relay with this token in place of its own
+     */
+    static RelayEndpoint withToken(RelayEndpoint relay, String token) {
+        return adjusted(relay, token, null);
+    }
+
     /** @return the relay with this token and trust in place of its own, where they are not null */
     private static RelayEndpoint adjusted(RelayEndpoint relay, String token, SSLContext trust) {
         return new RelayEndpoint() {

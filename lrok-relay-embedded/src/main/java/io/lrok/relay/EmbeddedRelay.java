@@ -36,6 +36,9 @@ import javax.net.ssl.SSLContext;
  * {@link Builder#domain(String) a domain}, URLs are {@code http://<name>.<domain>[:<httpPort>]} (no port when it
  * is 80), routed by Host through the shared port only.
  *
+ * <p>TCP tunnels get a public port of their own on the bind address ({@link Builder#tcpPortRange}), and the URL
+ * {@code tcp://127.0.0.1:<port>} ({@code tcp://<domain>:<port>} with a domain).
+ *
  * <p>TLS: at start the relay makes a throwaway certificate authority ({@link #caCertificatePem()},
  * {@link #trustStore()}) and a certificate for {@code 127.0.0.1}, {@code ::1}, {@code localhost} and
  * {@code *.localhost} (and the domain, if any); the agent port speaks TLS 1.3 with it, and {@link #sslContext()}
@@ -249,6 +252,8 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         private Path certificateChain;
         private Path privateKey;
         private boolean redirectToHttps;
+        private int tcpPortFrom;
+        private int tcpPortTo;
 
         private Builder() {
         }
@@ -406,6 +411,25 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         }
 
         /**
+         * Limits the public ports of TCP tunnels to a range. A TCP tunnel that asks for a port gets it if it is in
+         * the range and free, else its bind is refused with {@code port_unavailable}; one that asks for none gets a
+         * free port of the range. Without a range (the default), a TCP tunnel gets the port it asks for if it is
+         * free, and any free port the system picks otherwise.
+         *
+         * @param from the lowest port, 1 to 65535
+         * @param to   the highest port, inclusive, at least {@code from}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not a range of ports
+         */
+        public Builder tcpPortRange(int from, int to) {
+            if (from == 0) throw new IllegalArgumentException("TCP port range must start at 1 or above: " + from);
+            RelayConfig.checkTcpPortRange(from, to);
+            this.tcpPortFrom = from;
+            this.tcpPortTo = to;
+            return this;
+        }
+
+        /**
          * Binds the ports and starts accepting agents and public connections.
          *
          * @return the running relay
@@ -434,7 +458,7 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
                 }
             }
             RelayServer server = RelayServer.start(new RelayConfig(bindAddress, agentPort, httpPort, domain, tokens,
-                    httpLimits, limits), tls);
+                    httpLimits, limits, tcpPortFrom, tcpPortTo), tls);
             return new EmbeddedRelay(server, tokens.stream().findFirst(), bindAddress, ca, agentTrust);
         }
 

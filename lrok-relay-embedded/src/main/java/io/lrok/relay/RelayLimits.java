@@ -54,6 +54,11 @@ public record RelayLimits(
     public static final Duration DEFAULT_HEAD_TIMEOUT = Duration.ofSeconds(30);
     /** The default time the relay reads what a client still sends after an error page: 2 s. */
     public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * Public connections one TCP tunnel holds at once; a connection beyond it is closed at once (they also count
+     * against {@link #maxEdgeConnections}).
+     */
+    public static final int MAX_CONNECTIONS_PER_TCP_TUNNEL = 1_000;
 
     /** Checks the values. */
     public RelayLimits {

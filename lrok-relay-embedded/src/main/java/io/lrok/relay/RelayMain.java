@@ -36,6 +36,8 @@ public final class RelayMain {
               --http-port <port>    the public HTTP port (default: %d)
               --token-file <file>   accept only agents presenting one of these tokens, one a line; blank lines
                                     and lines starting with # are ignored (default: no token needed)
+              --tcp-ports <from>-<to>  the public ports TCP tunnels may get, such as 20000-20999 (default: any
+                                    free port)
               --tls-cert <file>     the certificate chain in PEM, leaf first (certbot's fullchain.pem), for
                                     *.<domain> and <domain>; with --tls-key, the agent port speaks TLS 1.3 and a
                                     public HTTPS port opens. Both files are read again when they change.
@@ -118,6 +120,7 @@ public final class RelayMain {
                 case "--agent-port" -> builder.agentPort(port(option, value));
                 case "--http-port" -> builder.httpPort(port(option, value));
                 case "--token-file" -> builder.authTokens(readTokens(Path.of(value)));
+                case "--tcp-ports" -> tcpPorts(builder, value);
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
         }
@@ -176,6 +179,15 @@ public final class RelayMain {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("--bind: not an address: " + value, e);
         }
+    }
+
+    /** Parses {@code --tcp-ports <from>-<to>} into the builder. */
+    private static void tcpPorts(EmbeddedRelay.Builder builder, String value) {
+        int dash = value.indexOf('-');
+        if (dash < 0) throw new IllegalArgumentException("--tcp-ports takes a range such as 20000-20999, not " + value);
+        int from = port("--tcp-ports", value.substring(0, dash).strip());
+        int to = port("--tcp-ports", value.substring(dash + 1).strip());
+        builder.tcpPortRange(from, to);
     }
 
     private static int port(String option, String value) {

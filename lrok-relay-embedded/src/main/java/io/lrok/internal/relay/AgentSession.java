@@ -236,7 +236,7 @@ final class AgentSession {
         stateLock.lock();
         try {
             if (ended) return false;
-            tunnels.put(binding.tunnel().id(), binding);
+            tunnels.put(binding.id(), binding);
             return true;
         } finally {
             stateLock.unlock();
@@ -256,7 +256,7 @@ final class AgentSession {
             return;
         }
         binder.release(binding);
-        LOG.log(Level.INFO, () -> "session " + id + ": closed " + binding.tunnel());
+        LOG.log(Level.INFO, () -> "session " + id + ": closed " + binding.describe());
     }
 
     // ---- writing and ending --------------------------------------------------------------------------------

@@ -261,6 +261,21 @@ public final class RelayServer implements AutoCloseable {
         return new TunnelBinder.Binding(tunnel, own, url);
     }
 
+    /**
+     * Counts a public connection of a TCP tunnel against {@code maxEdgeConnections}, if it fits; the relay's close
+     * closes it.
+     *
+     * @return whether it fits; if so it is counted until {@link #publicEnded}
+     */
+    boolean admitPublic(Socket socket) {
+        return publicConnections.add(socket, config.limits().maxEdgeConnections());
+    }
+
+    /** @param socket a connection {@link #admitPublic} admitted, now over */
+    void publicEnded(Socket socket) {
+        publicConnections.remove(socket);
+    }
+
     private void serveAgent(Socket plain) {
         Socket socket = plain;
         if (tls.agentCertificates() != null) {
