@@ -303,13 +303,7 @@ public final class HttpTunnelBuilder {
     public Tunnel open() throws TunnelException {
         HttpTunnelSpec spec = spec();
         if (client != null) return client.bind(spec, false);
-        RelayEndpoint endpoint = relay != null ? relay : RelayResolver.fromSystem().resolve();
-        if (insecure && !RelayEndpoint.isLoopback(endpoint.host())) {
-            throw new TunnelException(TunnelException.INVALID_RELAY_ADDRESS, "insecureTrustAnyCertificateForLoopback"
-                    + "Development() is allowed only for a relay on a loopback address, not " + endpoint.host()
-                    + "; give the relay's CA with trustedCertificates(Path) instead");
-        }
-        if (authToken != null || trust != null) endpoint = adjusted(endpoint, authToken, trust);
+        RelayEndpoint endpoint = endpoint(relay, authToken, trust, insecure);
         LrokClient own = LrokClient.connect(endpoint, config);
         try {
             return own.bind(spec, true);
@@ -336,10 +330,24 @@ public final class HttpTunnelBuilder {
     }
 
     /**
-     * @return the relay with this token in place of its own
+     * The relay a builder with its own session dials.
+     *
+     * @param relay     the relay given to the builder, or null to resolve one from the configuration
+     * @param authToken the token given to the builder, or null
+     * @param trust     the trust given to the builder, or null
+     * @param insecure  whether {@code trust} accepts any certificate: then the relay must be on loopback
+     * @return the endpoint, with the builder's token and trust in place of its own
+     * @throws TunnelException if no relay is configured, or an insecure trust meets a relay not on loopback
      */
-    static RelayEndpoint withToken(RelayEndpoint relay, String token) {
-        return adjusted(relay, token, null);
+    static RelayEndpoint endpoint(RelayEndpoint relay, String authToken, SSLContext trust, boolean insecure)
+            throws TunnelException {
+        RelayEndpoint endpoint = relay != null ? relay : RelayResolver.fromSystem().resolve();
+        if (insecure && !RelayEndpoint.isLoopback(endpoint.host())) {
+            throw new TunnelException(TunnelException.INVALID_RELAY_ADDRESS, "insecureTrustAnyCertificateForLoopback"
+                    + "Development() is allowed only for a relay on a loopback address, not " + endpoint.host()
+                    + "; give the relay's CA with trustedCertificates(Path) instead");
+        }
+        return authToken != null || trust != null ? adjusted(endpoint, authToken, trust) : endpoint;
     }
 
     /** @return the relay with this token and trust in place of its own, where they are not null */

@@ -1,11 +1,14 @@
 package io.lrok;
 
 import io.lrok.internal.agent.AgentConfig;
-import io.lrok.internal.agent.RelayResolver;
+import io.lrok.internal.agent.RelayTrust;
 import io.lrok.internal.agent.TcpTunnelSpec;
 import io.lrok.spi.RelayEndpoint;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * Describes a TCP tunnel, from {@link Tunnel#tcp(int)} or {@link LrokClient#tcp(int)}; {@link #open()} binds it. Each
@@ -28,6 +31,8 @@ public final class TcpTunnelBuilder {
     private Integer remotePort;
     private String localHost = TcpTunnelSpec.DEFAULT_HOST;
     private AgentConfig config = AgentConfig.defaults();
+    private SSLContext trust;
+    private boolean insecure;
 
     TcpTunnelBuilder(int port, LrokClient client) {
         if (port < 1 || port > 65_535) throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
@@ -76,6 +81,51 @@ public final class TcpTunnelBuilder {
     }
 
     /**
+     * Trusts the relay's certificate if it is issued by (or is) one of the certificates in this PEM file, and no
+     * other, as {@link HttpTunnelBuilder#trustedCertificates(Path)}.
+     *
+     * @param pem a PEM file of CA certificates
+     * @return this builder
+     * @throws IllegalArgumentException if the file cannot be read or holds no certificate
+     * @throws IllegalStateException    if the builder came from an {@link LrokClient}
+     */
+    public TcpTunnelBuilder trustedCertificates(Path pem) {
+        checkOwnSession("trustedCertificates");
+        this.trust = RelayTrust.trusting(Objects.requireNonNull(pem, "pem"));
+        this.insecure = false;
+        return this;
+    }
+
+    /**
+     * Trusts the relay's certificate if it chains to a certificate in this store, and no other, as
+     * {@link HttpTunnelBuilder#trustStore(KeyStore)}.
+     *
+     * @param trustStore the trusted certificates
+     * @return this builder
+     * @throws IllegalStateException if the builder came from an {@link LrokClient}
+     */
+    public TcpTunnelBuilder trustStore(KeyStore trustStore) {
+        checkOwnSession("trustStore");
+        this.trust = RelayTrust.trusting(Objects.requireNonNull(trustStore, "trustStore"));
+        this.insecure = false;
+        return this;
+    }
+
+    /**
+     * Accepts whatever certificate the relay presents, for a relay on a loopback address only, as
+     * {@link HttpTunnelBuilder#insecureTrustAnyCertificateForLoopbackDevelopment()}.
+     *
+     * @return this builder
+     * @throws IllegalStateException if the builder came from an {@link LrokClient}
+     */
+    public TcpTunnelBuilder insecureTrustAnyCertificateForLoopbackDevelopment() {
+        checkOwnSession("insecureTrustAnyCertificateForLoopbackDevelopment");
+        this.trust = RelayTrust.trustingAnything();
+        this.insecure = true;
+        return this;
+    }
+
+    /**
      * Asks for a public port. The relay gives it if it is free and among the ports it offers; otherwise {@link
      * #open()} fails with {@code port_unavailable}. Without one (the default), the relay picks a free port.
      *
@@ -119,8 +169,7 @@ public final class TcpTunnelBuilder {
     public Tunnel open() throws TunnelException {
         TcpTunnelSpec spec = new TcpTunnelSpec(localHost, port, remotePort);
         if (client != null) return client.bindTcp(spec, false);
-        RelayEndpoint endpoint = relay != null ? relay : RelayResolver.fromSystem().resolve();
-        if (authToken != null) endpoint = HttpTunnelBuilder.withToken(endpoint, authToken);
+        RelayEndpoint endpoint = HttpTunnelBuilder.endpoint(relay, authToken, trust, insecure);
         LrokClient own = LrokClient.connect(endpoint, config);
         try {
             return own.bindTcp(spec, true);

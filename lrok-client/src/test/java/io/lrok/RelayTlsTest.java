@@ -73,6 +73,37 @@ class RelayTlsTest {
     }
 
     @Test
+    void aTcpTunnelTakesTheSameTrustOptions() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.start();
+                java.net.ServerSocket local = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = local.accept()) {
+                    s.getOutputStream().write("over tls".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (java.io.IOException ignored) {
+                    // the test fails on its side
+                }
+            });
+            Path ca = Files.writeString(dir.resolve("ca.pem"), relay.caCertificatePem());
+            URI address = URI.create("lrok://127.0.0.1:" + relay.agentPort());
+            try (Tunnel tunnel = Tunnel.tcp(local.getLocalPort()).relay(address).trustedCertificates(ca).open();
+                    java.net.Socket client = new java.net.Socket(tunnel.publicUrl().getHost(),
+                            tunnel.publicUrl().getPort())) {
+                client.setSoTimeout(10_000);
+                assertThat(new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo("over tls");
+            }
+            assertThatThrownBy(() -> Tunnel.tcp(5432).relay(address).trustStore(CertificateAuthority.create()
+                    .trustStore()).open())
+                    .isInstanceOfSatisfying(TunnelException.class,
+                            e -> assertThat(e.code()).isEqualTo(TunnelException.RELAY_UNTRUSTED));
+        }
+        assertThatThrownBy(() -> Tunnel.tcp(5432).relay(URI.create("lrok://relay.example.com"))
+                .insecureTrustAnyCertificateForLoopbackDevelopment().open())
+                .isInstanceOfSatisfying(TunnelException.class,
+                        e -> assertThat(e.code()).isEqualTo(TunnelException.INVALID_RELAY_ADDRESS));
+    }
+
+    @Test
     void aRelayCertificateFromAnotherCaIsRefusedSayingSo() throws Exception {
         CertificateAuthority other = CertificateAuthority.create();
         try (EmbeddedRelay relay = EmbeddedRelay.start()) {
