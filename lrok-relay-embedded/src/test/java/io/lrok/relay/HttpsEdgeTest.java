@@ -107,6 +107,27 @@ class HttpsEdgeTest {
     }
 
     @Test
+    void anUpgradeOverHttpsBecomesAPipeWithHalfClosesAndAlpnIsHttp11() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().https().start(); FakeAgent agent = FakeAgent.connect(relay)) {
+            Bound bound = agent.bindHttp(null);
+            agent.serve(Responses.upgradeEcho());
+            try (SSLSocket socket = tlsTo(relay.clientContext(), bound.publicUrl().getPort(), null)) {
+                assertThat(socket.getApplicationProtocol()).isEqualTo("http/1.1");
+                socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                        + "Upgrade: websocket\r\n\r\n").getBytes(UTF_8));
+                java.io.InputStream in = socket.getInputStream();
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) head.append((char) in.read());
+                assertThat(head.toString()).startsWith("HTTP/1.1 101 ");
+                socket.getOutputStream().write("ping over tls".getBytes(UTF_8));
+                assertThat(new String(in.readNBytes(13), UTF_8)).isEqualTo("ping over tls");
+                socket.shutdownOutput(); // TLS 1.3 half-close: close_notify one way; the echo ends, its FIN reaches us
+                assertThat(in.read()).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void plainHttpRedirectsToHttpsWith308() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.builder().redirectHttpToHttps().start();
                 RawClient client = new RawClient(relay.httpPort())) {
@@ -206,9 +227,11 @@ class HttpsEdgeTest {
 
     private static SSLSocket tlsTo(SSLContext trust, int port, String serverName) throws IOException {
         Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
-        SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket(plain, serverName, port, true);
+        SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket(plain,
+                serverName != null ? serverName : "127.0.0.1", port, true);
         SSLParameters parameters = TlsContexts.clientParameters(trust);
-        parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        if (serverName != null) parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        parameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});
         socket.setSSLParameters(parameters);
         socket.setSoTimeout((int) FakeAgent.WAIT.toMillis());
         socket.startHandshake();
