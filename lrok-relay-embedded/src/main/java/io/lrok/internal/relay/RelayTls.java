@@ -1,5 +1,6 @@
 package io.lrok.internal.relay;
 
+import io.lrok.internal.tls.TlsContexts;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -44,7 +45,7 @@ public record RelayTls(ServerCertificates agentCertificates, ServerCertificates 
      */
     static SSLSocket accept(Socket plain, SSLContext context, Duration timeout, String... alpn) throws IOException {
         SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, null, true);
-        SSLParameters parameters = io.lrok.internal.tls.TlsContexts.serverParameters(context);
+        SSLParameters parameters = TlsContexts.serverParameters(context);
         if (alpn.length > 0) parameters.setApplicationProtocols(alpn);
         tls.setSSLParameters(parameters);
         tls.setUseClientMode(false);
