@@ -6,9 +6,11 @@
 module io.lrok.core {
     exports io.lrok.mux;
     exports io.lrok.spi;
+    exports io.lrok.http;
 
     // Implementation shared by the agent and the relay; not API.
     exports io.lrok.internal.http to io.lrok.client, io.lrok.relay;
     exports io.lrok.internal.json to io.lrok.client, io.lrok.relay;
+    exports io.lrok.internal.tls to io.lrok.client, io.lrok.relay;
     exports io.lrok.internal.wire to io.lrok.client, io.lrok.relay;
 }

@@ -5,10 +5,13 @@ import io.lrok.internal.agent.HeaderEdits;
 import io.lrok.internal.agent.HttpTunnelSpec;
 import io.lrok.internal.agent.LocalTarget;
 import io.lrok.internal.agent.RelayResolver;
+import io.lrok.internal.agent.RelayTrust;
 import io.lrok.internal.http.HttpHeaders;
 import io.lrok.internal.wire.Names;
 import io.lrok.spi.RelayEndpoint;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,7 +23,7 @@ import javax.net.ssl.SSLContext;
  *
  * <pre>{@code
  * Tunnel tunnel = Tunnel.http(5173)
- *         .relay(URI.create("lrok+plain://127.0.0.1:4443"))
+ *         .relay(URI.create("lrok://relay.example.com"))
  *         .subdomain("my-demo")
  *         .rewriteHostHeader()                       // Vite and webpack-dev-server check the Host header
  *         .addRequestHeader("X-Env", "demo")
@@ -48,6 +51,8 @@ public final class HttpTunnelBuilder {
     private HeaderEdits requestEdits = HeaderEdits.NONE;
     private HeaderEdits responseEdits = HeaderEdits.NONE;
     private AgentConfig config = AgentConfig.defaults();
+    private SSLContext trust;
+    private boolean insecure;
 
     HttpTunnelBuilder(int port, LrokClient client) {
         if (port < 1 || port > 65_535) throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
@@ -70,9 +75,9 @@ public final class HttpTunnelBuilder {
     }
 
     /**
-     * The relay to dial, by address: {@code lrok://relay.example.com[:port]} (TLS, which arrives in a later
-     * version: {@link #open()} fails with {@link TunnelException#TLS_UNSUPPORTED} for now) or
-     * {@code lrok+plain://127.0.0.1:port} (plaintext, to a relay on this machine only).
+     * The relay to dial, by address: {@code lrok://relay.example.com[:port]} (TLS 1.3; the relay's certificate is
+     * checked against the JDK's trust store unless {@link #trustedCertificates(Path)} or {@link #trustStore(KeyStore)}
+     * says otherwise) or {@code lrok+plain://127.0.0.1:port} (plaintext, to a relay on this machine only).
      *
      * @param relay the relay's agent address
      * @return this builder
@@ -81,6 +86,53 @@ public final class HttpTunnelBuilder {
      */
     public HttpTunnelBuilder relay(URI relay) {
         return relay(RelayEndpoint.of(relay, null));
+    }
+
+    /**
+     * Trusts the relay's certificate if it is issued by (or is) one of the certificates in this PEM file, and no
+     * other, in place of the JDK's trust store or the relay endpoint's own trust. The relay's host name is still
+     * checked against its certificate.
+     *
+     * @param pem a PEM file of CA certificates, such as the relay's {@code ca.pem}
+     * @return this builder
+     * @throws IllegalArgumentException if the file cannot be read or holds no certificate
+     * @throws IllegalStateException    on a builder from {@link LrokClient#http(int)}
+     */
+    public HttpTunnelBuilder trustedCertificates(Path pem) {
+        checkOwnSession("trustedCertificates");
+        this.trust = RelayTrust.trusting(Objects.requireNonNull(pem, "pem"));
+        this.insecure = false;
+        return this;
+    }
+
+    /**
+     * Trusts the relay's certificate if it chains to a certificate in this store, and no other, in place of the
+     * JDK's trust store or the relay endpoint's own trust. The relay's host name is still checked.
+     *
+     * @param trustStore the trusted certificates, such as {@code EmbeddedRelay.trustStore()}
+     * @return this builder
+     * @throws IllegalStateException on a builder from {@link LrokClient#http(int)}
+     */
+    public HttpTunnelBuilder trustStore(KeyStore trustStore) {
+        checkOwnSession("trustStore");
+        this.trust = RelayTrust.trusting(Objects.requireNonNull(trustStore, "trustStore"));
+        this.insecure = false;
+        return this;
+    }
+
+    /**
+     * Accepts whatever certificate the relay presents, for any name: the connection is encrypted but anyone could
+     * be at the other end. Allowed only to a relay on a loopback address ({@link #open()} refuses any other with
+     * {@code invalid_relay_address}); for development against a relay with a self-signed certificate.
+     *
+     * @return this builder
+     * @throws IllegalStateException on a builder from {@link LrokClient#http(int)}
+     */
+    public HttpTunnelBuilder insecureTrustAnyCertificateForLoopbackDevelopment() {
+        checkOwnSession("insecureTrustAnyCertificateForLoopbackDevelopment");
+        this.trust = RelayTrust.trustingAnything();
+        this.insecure = true;
+        return this;
     }
 
     /**
@@ -251,8 +303,7 @@ public final class HttpTunnelBuilder {
     public Tunnel open() throws TunnelException {
         HttpTunnelSpec spec = spec();
         if (client != null) return client.bind(spec, false);
-        RelayEndpoint endpoint = relay != null ? relay : RelayResolver.fromSystem().resolve();
-        if (authToken != null) endpoint = withToken(endpoint, authToken);
+        RelayEndpoint endpoint = endpoint(relay, authToken, trust, insecure);
         LrokClient own = LrokClient.connect(endpoint, config);
         try {
             return own.bind(spec, true);
@@ -278,7 +329,29 @@ public final class HttpTunnelBuilder {
         }
     }
 
-    private static RelayEndpoint withToken(RelayEndpoint relay, String token) {
+    /**
+     * The relay a builder with its own session dials.
+     *
+     * @param relay     the relay given to the builder, or null to resolve one from the configuration
+     * @param authToken the token given to the builder, or null
+     * @param trust     the trust given to the builder, or null
+     * @param insecure  whether {@code trust} accepts any certificate: then the relay must be on loopback
+     * @return the endpoint, with the builder's token and trust in place of its own
+     * @throws TunnelException if no relay is configured, or an insecure trust meets a relay not on loopback
+     */
+    static RelayEndpoint endpoint(RelayEndpoint relay, String authToken, SSLContext trust, boolean insecure)
+            throws TunnelException {
+        RelayEndpoint endpoint = relay != null ? relay : RelayResolver.fromSystem().resolve();
+        if (insecure && !RelayEndpoint.isLoopback(endpoint.host())) {
+            throw new TunnelException(TunnelException.INVALID_RELAY_ADDRESS, "insecureTrustAnyCertificateForLoopback"
+                    + "Development() is allowed only for a relay on a loopback address, not " + endpoint.host()
+                    + "; give the relay's CA with trustedCertificates(Path) instead");
+        }
+        return authToken != null || trust != null ? adjusted(endpoint, authToken, trust) : endpoint;
+    }
+
+    /** @return the relay with this token and trust in place of its own, where they are not null */
+    private static RelayEndpoint adjusted(RelayEndpoint relay, String token, SSLContext trust) {
         return new RelayEndpoint() {
             @Override
             public String host() {
@@ -297,12 +370,12 @@ public final class HttpTunnelBuilder {
 
             @Override
             public Optional<SSLContext> sslContext() {
-                return relay.sslContext();
+                return trust != null ? Optional.of(trust) : relay.sslContext();
             }
 
             @Override
             public Optional<String> authToken() {
-                return Optional.of(token);
+                return token != null ? Optional.of(token) : relay.authToken();
             }
 
             @Override

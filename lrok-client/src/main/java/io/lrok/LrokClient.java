@@ -4,6 +4,7 @@ import io.lrok.internal.agent.AgentConfig;
 import io.lrok.internal.agent.AgentSession;
 import io.lrok.internal.agent.HttpTunnelSpec;
 import io.lrok.internal.agent.RelayResolver;
+import io.lrok.internal.agent.TcpTunnelSpec;
 import io.lrok.spi.RelayEndpoint;
 import java.util.Objects;
 
@@ -67,6 +68,16 @@ public final class LrokClient implements AutoCloseable {
         return new HttpTunnelBuilder(port, this);
     }
 
+    /**
+     * Starts describing a TCP tunnel on this client's session; finish with {@link TcpTunnelBuilder#open()}.
+     *
+     * @param port the local app's port, 1 to 65535
+     * @return a builder bound to this client (its relay and token are this client's)
+     */
+    public TcpTunnelBuilder tcp(int port) {
+        return new TcpTunnelBuilder(port, this);
+    }
+
     /** @return whether the session with the relay is up */
     public boolean isOpen() {
         return session.isOpen();
@@ -80,6 +91,10 @@ public final class LrokClient implements AutoCloseable {
 
     Tunnel bind(HttpTunnelSpec spec, boolean owned) throws TunnelException {
         return new Tunnel(session.bind(spec), owned ? this : null);
+    }
+
+    Tunnel bindTcp(TcpTunnelSpec spec, boolean owned) throws TunnelException {
+        return new Tunnel(session.bindTcp(spec), owned ? this : null);
     }
 
     @Override

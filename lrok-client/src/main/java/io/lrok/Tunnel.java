@@ -1,6 +1,6 @@
 package io.lrok;
 
-import io.lrok.internal.agent.HttpTunnel;
+import io.lrok.internal.agent.AgentTunnel;
 import java.net.URI;
 
 /**
@@ -24,11 +24,11 @@ import java.net.URI;
  * {@link #isOpen()} turns false. Thread-safe.
  */
 public final class Tunnel implements AutoCloseable {
-    private final HttpTunnel binding;
+    private final AgentTunnel binding;
     /** The client this tunnel opened for itself and closes with itself; null when it shares a client's session. */
     private final LrokClient ownedClient;
 
-    Tunnel(HttpTunnel binding, LrokClient ownedClient) {
+    Tunnel(AgentTunnel binding, LrokClient ownedClient) {
         this.binding = binding;
         this.ownedClient = ownedClient;
     }
@@ -57,14 +57,36 @@ public final class Tunnel implements AutoCloseable {
         return new HttpTunnelBuilder(port, null);
     }
 
-    /** @return where the public reaches the tunnel, such as {@code https://violet-mole.lrok.example} */
+    /**
+     * Starts describing a TCP tunnel to a local port: every public connection to the tunnel's port becomes a
+     * connection to {@code 127.0.0.1:port}, raw bytes both ways (a database, SSH, any TCP protocol); finish with
+     * {@link TcpTunnelBuilder#open()}.
+     *
+     * <pre>{@code
+     * try (Tunnel db = Tunnel.tcp(5432).open()) {
+     *     URI url = db.publicUrl();   // tcp://127.0.0.1:<port> from an EmbeddedRelay
+     * }
+     * }</pre>
+     *
+     * @param port the local app's port, 1 to 65535
+     * @return a builder
+     * @throws IllegalArgumentException if the port is out of range
+     */
+    public static TcpTunnelBuilder tcp(int port) {
+        return new TcpTunnelBuilder(port, null);
+    }
+
+    /**
+     * @return where the public reaches the tunnel, such as {@code https://violet-mole.lrok.example}, or
+     *         {@code tcp://lrok.example:20001} for a TCP tunnel
+     */
     public URI publicUrl() {
         return binding.publicUrl();
     }
 
-    /** @return the local app it forwards to, such as {@code http://127.0.0.1:3000} */
+    /** @return the local app it forwards to, such as {@code http://127.0.0.1:3000} or {@code tcp://127.0.0.1:5432} */
     public URI localUrl() {
-        return binding.spec().target().url();
+        return binding.localUrl();
     }
 
     /** @return whether it still forwards: not closed, not dropped by the relay, its session not ended */

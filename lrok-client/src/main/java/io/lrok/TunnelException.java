@@ -17,8 +17,9 @@ public class TunnelException extends IOException {
     public static final String NO_RELAY_CONFIGURED = "no_relay_configured";
     /** A configured relay address is malformed, or asks for plaintext to a host that is not loopback. */
     public static final String INVALID_RELAY_ADDRESS = "invalid_relay_address";
-    /** The relay wants TLS ({@code lrok://}), which this version of lrok does not speak yet. */
-    public static final String TLS_UNSUPPORTED = "tls_unsupported";
+    /** The relay's TLS certificate was not accepted: not issued by a trusted authority, expired or not yet valid,
+     *  or not for the relay's host name. The message says which, and what to do. */
+    public static final String RELAY_UNTRUSTED = "relay_untrusted";
     /** The relay could not be reached: refused, unknown host, no route, connect timeout. */
     public static final String RELAY_UNREACHABLE = "relay_unreachable";
     /** The relay did not answer hello or a bind in time. */

@@ -164,9 +164,13 @@ final class FakeRelay implements AutoCloseable {
 
         MuxStream exchange(String tunnelId, byte[] request) throws IOException {
             MuxStream stream = mux.openStream();
-            new StreamHeader(tunnelId, Proto.HTTP, "203.0.113.7:52100", "https", "app.lrok.test")
-                    .write(stream.getOutputStream());
-            stream.getOutputStream().write(request);
+            // one write: an agent that resets the stream after reading the header (an unknown tunnel) must not
+            // make a second write of the request fail
+            byte[] header = new StreamHeader(tunnelId, Proto.HTTP, "203.0.113.7:52100", "https", "app.lrok.test")
+                    .encode();
+            byte[] all = java.util.Arrays.copyOf(header, header.length + request.length);
+            System.arraycopy(request, 0, all, header.length, request.length);
+            stream.getOutputStream().write(all);
             stream.getOutputStream().flush();
             return stream;
         }

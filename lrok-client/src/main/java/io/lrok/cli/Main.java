@@ -37,6 +37,11 @@ public final class Main {
      * @param args the command and its options
      */
     public static void main(String[] args) {
+        // One line per log record at a terminal, unless the user configured logging (before any logger exists).
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
+                && System.getProperty("java.util.logging.config.file") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
+        }
         int status;
         try {
             status = run(args, System.out, System.err);

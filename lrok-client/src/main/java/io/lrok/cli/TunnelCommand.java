@@ -5,6 +5,7 @@ import io.lrok.Tunnel;
 import io.lrok.TunnelException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -23,17 +24,20 @@ final class TunnelCommand {
                                    default: -Dlrok.relay, $LROK_RELAY, ~/.config/lrok/config.properties,
                                    else a relay inside this process, reachable from this machine only
               --authtoken TOKEN    the token the relay wants (default: -Dlrok.authtoken, $LROK_AUTHTOKEN)
+              --relay-ca FILE      trust the relay's certificate if issued by a CA in this PEM file, instead of
+                                   the JDK's trust store (default: -Dlrok.relay.ca, $LROK_RELAY_CA)
               --host-header H      'rewrite' to send the local address as Host, or a Host value to send
               --local-host HOST    forward to HOST instead of 127.0.0.1
               --local-https        the local app speaks HTTPS (trusted by the JDK's trust store)
             """;
 
     record Options(int port, String subdomain, URI relay, String authToken, String hostHeader, String localHost,
-                   boolean localHttps) {
+                   boolean localHttps, Path relayCa) {
         static Options parse(String[] args) {
             Integer port = null;
             String subdomain = null, authToken = null, hostHeader = null, localHost = null;
             URI relay = null;
+            Path relayCa = null;
             boolean localHttps = false;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -41,6 +45,7 @@ final class TunnelCommand {
                     case "--subdomain" -> subdomain = value(args, ++i, arg);
                     case "--relay" -> relay = URI.create(value(args, ++i, arg));
                     case "--authtoken" -> authToken = value(args, ++i, arg);
+                    case "--relay-ca" -> relayCa = Path.of(value(args, ++i, arg));
                     case "--host-header" -> hostHeader = value(args, ++i, arg);
                     case "--local-host" -> localHost = value(args, ++i, arg);
                     case "--local-https" -> localHttps = true;
@@ -53,13 +58,14 @@ final class TunnelCommand {
                 }
             }
             if (port == null) throw new IllegalArgumentException("http: which local port?\n" + USAGE);
-            return new Options(port, subdomain, relay, authToken, hostHeader, localHost, localHttps);
+            return new Options(port, subdomain, relay, authToken, hostHeader, localHost, localHttps, relayCa);
         }
 
         HttpTunnelBuilder builder() {
             HttpTunnelBuilder builder = Tunnel.http(port);
             if (relay != null) builder.relay(relay);
             if (authToken != null) builder.authToken(authToken);
+            if (relayCa != null) builder.trustedCertificates(relayCa);
             if (subdomain != null) builder.subdomain(subdomain);
             if ("rewrite".equals(hostHeader)) builder.rewriteHostHeader();
             else if (hostHeader != null) builder.hostHeader(hostHeader);

@@ -81,6 +81,10 @@ class TunnelCommandTest {
                 .hasMessageContaining("unexpected argument '--bogus'");
         assertThatThrownBy(() -> TunnelCommand.Options.parse(new String[] {"3000", "--subdomain"}))
                 .hasMessageContaining("--subdomain needs a value");
+        assertThat(TunnelCommand.Options.parse(new String[] {"3000", "--relay-ca", "ca.pem"}).relayCa())
+                .isEqualTo(java.nio.file.Path.of("ca.pem"));
+        assertThatThrownBy(() -> TunnelCommand.Options.parse(new String[] {"3000", "--relay-ca", "missing.pem"})
+                .builder()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.pem");
         var options = TunnelCommand.Options.parse(new String[] {"--subdomain", "violet-mole", "3000", "--host-header", "rewrite"});
         assertThat(options.port()).isEqualTo(3000);
         assertThat(options.subdomain()).isEqualTo("violet-mole");

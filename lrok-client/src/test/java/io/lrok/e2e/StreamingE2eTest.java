@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.lrok.Tunnel;
+import io.lrok.mux.MuxConfig;
 import io.lrok.relay.EmbeddedRelay;
+import io.lrok.relay.RelayLimits;
 import io.lrok.testing.Await;
 import io.lrok.testing.Curl;
 import java.io.BufferedReader;
@@ -16,7 +18,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,6 +114,35 @@ class StreamingE2eTest {
             }
             assertThat(curl.waitFor(E2e.WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(curl.exitValue()).as(Curl.readAll(curl.getErrorStream())).isZero();
+        }
+    }
+
+    @Test
+    void aResponseOutlivesTheRelaysStreamCloseTimeout() throws Exception {
+        // The relay half-closes the exchange's stream once the request is in; the multiplexer's stream close timeout
+        // (5 min by default, 1 s here) must not count from that half-close, or every event stream and long download
+        // would be reset that long after its request.
+        Duration closeTimeout = Duration.ofSeconds(1);
+        RelayLimits limits = RelayLimits.defaults().withMux(MuxConfig.defaults().withStreamCloseTimeout(closeTimeout));
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().limits(limits).start();
+                LocalHttpApp app = LocalHttpApp.start(exchange -> {
+                    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+                    exchange.sendResponseHeaders(200, 0);
+                    OutputStream out = exchange.getResponseBody();
+                    out.write("data: early\n\n".getBytes(UTF_8));
+                    out.flush();
+                    new CompletableFuture<Void>().completeOnTimeout(null,
+                            closeTimeout.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS).join();
+                    out.write("data: late\n\n".getBytes(UTF_8));
+                    out.close();
+                });
+                Tunnel tunnel = Tunnel.http(app.port()).relay(relay).open();
+                HttpClient client = E2e.http11()) {
+            HttpResponse<Stream<String>> response = client.send(HttpRequest.newBuilder(
+                    tunnel.publicUrl().resolve("/events")).build(), BodyHandlers.ofLines());
+            try (Stream<String> lines = response.body()) {
+                assertThat(lines.toList()).containsExactly("data: early", "", "data: late", "");
+            }
         }
     }
 }

@@ -19,8 +19,10 @@ import java.util.Objects;
  *                               (a peer that stopped reading)
  * @param streamOpenTimeout      how long an opened stream may wait for the peer's ACK before it is reset;
  *                               {@link Duration#ZERO} waits forever
- * @param streamCloseTimeout     how long a stream may stay half-closed by us before it is reset;
- *                               {@link Duration#ZERO} waits forever
+ * @param streamCloseTimeout     how long a stream the application has closed may wait for the peer to finish
+ *                               it (FIN) before it is reset; a half-close ({@link MuxStream#shutdownOutput()})
+ *                               alone is not limited, as the application is still reading; {@link Duration#ZERO}
+ *                               waits forever
  * @param maxConcurrentStreams   streams (both directions) the session holds at once; beyond it
  *                               {@code openStream} fails and inbound SYNs are refused with RST
  * @param maxSendFrameSize       the largest Data payload we send; we accept frames as large as the window

@@ -1,6 +1,5 @@
 package io.lrok.mux;
 
-import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -46,7 +45,7 @@ public final class MuxSession implements Closeable {
     private final MuxConfig config;
     private final boolean client;
     private final String name;
-    private final InputStream in;
+    private final FrameInput in;
     private final Closeable connection;
     private final FrameWriter writer;
 
@@ -65,6 +64,8 @@ public final class MuxSession implements Closeable {
     /** Streams refused since the application last accepted one; too many in a row is a SYN flood. */
     private final AtomicInteger refusedStreams = new AtomicInteger();
 
+    /** The reader's buffer in front of the connection: a header and small frames are read from it in one go. */
+    private static final int READ_BUFFER_SIZE = 64 * 1024;
     /** How long a closing session waits for its final GoAway to be written before closing the connection. */
     private static final long GO_AWAY_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -91,7 +92,7 @@ public final class MuxSession implements Closeable {
         this.config = Objects.requireNonNull(config, "config");
         this.client = client;
         this.name = (client ? "client-" : "server-") + SESSION_IDS.incrementAndGet();
-        this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024);
+        this.in = new FrameInput(in, READ_BUFFER_SIZE);
         this.connection = connection;
         this.writer = new FrameWriter(out, config.maxSendFrameSize(), config.maxPendingControlFrames(),
                 e -> fail(new MuxException("connection write failed: " + e.getMessage(), e), -1));
@@ -419,7 +420,7 @@ public final class MuxSession implements Closeable {
         boolean trace = LOG.isLoggable(Level.TRACE);
         try {
             while (true) {
-                if (in.readNBytes(header, 0, Frame.HEADER_SIZE) < Frame.HEADER_SIZE) {
+                if (!in.readFully(header, 0, Frame.HEADER_SIZE)) {
                     fail(new MuxException("connection closed by the peer"), -1);
                     return;
                 }
@@ -534,7 +535,7 @@ public final class MuxSession implements Closeable {
                 int len = (int) length; // admitted, so no larger than a window
                 boolean owned = len > small.length;
                 byte[] target = owned ? new byte[len] : small;
-                if (in.readNBytes(target, 0, len) < len) throw new EOFException("connection closed inside a Data frame");
+                if (!in.readFully(target, 0, len)) throw new EOFException("connection closed inside a Data frame");
                 stream.deliver(target, len, owned);
             }
         }
@@ -544,15 +545,7 @@ public final class MuxSession implements Closeable {
         if (length > config.maxStreamWindow()) {
             throw new ProtocolError("Data frame of " + length + " bytes for " + what + " exceeds any window");
         }
-        long left = length;
-        while (left > 0) {
-            long skipped = in.skip(left);
-            if (skipped <= 0) {
-                if (in.read() < 0) throw new EOFException("connection closed inside a Data frame");
-                skipped = 1;
-            }
-            left -= skipped;
-        }
+        in.skip(length);
     }
 
     private void onPing(Frame frame) throws IOException {

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #reset()} sends RST: reads and writes on both ends fail at once and buffered data is dropped.</li>
  *   <li>{@link #close()} half-closes our side and stops reading: data that still arrives is discarded (and the
  *       window given back so the peer can finish). If the peer does not finish within the configured
- *       {@link MuxConfig#streamCloseTimeout()}, the stream is reset.</li>
+ *       {@link MuxConfig#streamCloseTimeout()}, the stream is reset. A half-close alone starts no such timer.</li>
  * </ul>
  * Writes block while the peer's receive window is full: a peer that stops reading stalls the writer, and nothing
  * is buffered without bound.
@@ -54,9 +54,13 @@ public final class MuxStream implements AutoCloseable {
     private boolean removed;
     /** Non-null once reset (by either side) or failed with the session; reads and writes throw it. */
     private MuxException failure;
-    /** System.nanoTime() of the SYN we sent (outbound) and of our FIN; for the open and close timeouts. */
+    /** System.nanoTime() of the SYN we sent (outbound), for the open timeout. */
     private final long openedAt = System.nanoTime();
-    private long localFinAt;
+    /**
+     * System.nanoTime() of {@link #close()}, for the close timeout; 0 while open. A half-close alone starts no timer:
+     * the application is still reading (a relay waits for a long response after sending its request).
+     */
+    private long closedAt;
 
     private volatile long readTimeoutNanos;
     private final InputStream input = new StreamInput();
@@ -136,6 +140,7 @@ public final class MuxStream implements AutoCloseable {
         try {
             if (inputClosed && (localFin || failure != null)) return;
             inputClosed = true;
+            closedAt = System.nanoTime() | 1; // never 0 once closed
             credit = creditLocked(buffer.clear(), true);
             sendFin = failure == null && !localFin;
             if (sendFin) markLocalFinLocked();
@@ -351,9 +356,9 @@ public final class MuxStream implements AutoCloseable {
             if (awaitingAck && openTimeoutNanos > 0 && now - openedAt > openTimeoutNanos) {
                 why = "the peer did not acknowledge " + this + " within "
                         + Duration.ofNanos(openTimeoutNanos).toMillis() + " ms";
-            } else if (localFin && !remoteFin && closeTimeoutNanos > 0 && now - localFinAt > closeTimeoutNanos) {
-                why = this + " stayed half-closed longer than " + Duration.ofNanos(closeTimeoutNanos).toMillis()
-                        + " ms";
+            } else if (closedAt != 0 && !remoteFin && closeTimeoutNanos > 0 && now - closedAt > closeTimeoutNanos) {
+                why = this + " was closed, and the peer did not finish it within "
+                        + Duration.ofNanos(closeTimeoutNanos).toMillis() + " ms";
             }
         } finally {
             lock.unlock();
@@ -385,7 +390,6 @@ public final class MuxStream implements AutoCloseable {
 
     private void markLocalFinLocked() {
         localFin = true;
-        localFinAt = System.nanoTime();
         writable.signalAll();
     }
 

@@ -1,5 +1,6 @@
 package io.lrok.mux;
 
+import io.lrok.testing.Await;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -71,8 +72,7 @@ final class AppThread<T> {
 
     /** Waits until the thread is in {@code state}, e.g. WAITING for a window update. */
     void awaitState(Thread.State state, Duration timeout) {
-        Await.until(timeout, () -> thread.getState() == state || result.isDone(),
-                thread.getName() + " is " + state);
+        Await.until(thread.getName() + " is " + state, timeout, () -> thread.getState() == state || result.isDone());
         if (result.isDone()) {
             throw new AssertionError(thread.getName() + " finished instead of reaching " + state + ": " + result);
         }

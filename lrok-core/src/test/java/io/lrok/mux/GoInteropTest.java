@@ -1,5 +1,6 @@
 package io.lrok.mux;
 
+import io.lrok.testing.Await;
 import static io.lrok.testing.GoYamuxPeer.keyValues;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,8 +142,8 @@ class GoInteropTest {
 
         /** Waits until both sides have forgotten every stream (FINs both ways, or RST). */
         void awaitNoStreams() {
-            Await.until(T, () -> java.streamCount() == 0, "Java has no streams left (" + java + ")");
-            Await.until(T, () -> keyValues(go.call("stats", T)).get("streams").equals("0"), "Go has no streams left");
+            Await.until("Java has no streams left (" + java + ")", T, () -> java.streamCount() == 0);
+            Await.until("Go has no streams left", T, () -> keyValues(go.call("stats", T)).get("streams").equals("0"));
         }
 
         @Override
@@ -305,7 +306,7 @@ class GoInteropTest {
                         .isInstanceOf(StreamResetException.class).hasMessageContaining("reset by the peer");
                 assertThatThrownBy(() -> stream.getOutputStream().write(1)).isInstanceOf(StreamResetException.class);
             }
-            Await.until(T, () -> p.java().streamCount() == 3, "Java forgot the reset streams");
+            Await.until("Java forgot the reset streams", T, () -> p.java().streamCount() == 3);
             assertThat(keyValues(p.go().call("stats", T))).containsEntry("streams", "3");
 
             // The held and backlogged streams were only delayed.
@@ -319,7 +320,7 @@ class GoInteropTest {
                 stream.close();
             }
             p.awaitNoStreams();
-            Await.until(T, () -> p.go().recentStderr().contains("backlog exceeded"), "Go logs the overflow");
+            Await.until("Go logs the overflow", T, () -> p.go().recentStderr().contains("backlog exceeded"));
             p.assertClean();
         }
     }
@@ -332,7 +333,7 @@ class GoInteropTest {
         try (Interop p = Interop.connect(role, config, false)) {
             List<CompletableFuture<String>> opens = new ArrayList<>();
             for (int i = 0; i < 2; i++) opens.add(p.go().callAsync("open-reset-expected hold"));
-            Await.until(T, () -> p.java().streamCount() == 2, "two streams wait in Java's backlog");
+            Await.until("two streams wait in Java's backlog", T, () -> p.java().streamCount() == 2);
             CompletableFuture<String> third = p.go().callAsync("open-reset-expected hold");
             assertThat(third.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo("reset=true");
             p.java().ping();
@@ -448,7 +449,7 @@ class GoInteropTest {
                     streamed.addAndGet(chunk.length);
                 }
             });
-            Await.until(T, () -> streamed.get() > 4 * WINDOW, "data streams to Go");
+            Await.until("data streams to Go", T, () -> streamed.get() > 4 * WINDOW);
             p.java().ping(); // the streams are established on both sides
 
             assertThat(p.go().call("close", T)).isEmpty();
@@ -523,10 +524,10 @@ class GoInteropTest {
                 written.addAndGet(chunk);
             }
         });
-        Await.until(T, () -> {
+        Await.until("the writer blocks after about " + window + " bytes", T, () -> {
             p.assertJavaOpen();
             return written.get() > window - chunk && writer.thread().getState() == Thread.State.WAITING;
-        }, "the writer blocks after about " + window + " bytes");
+        });
         long blockedAt = written.get();
         p.java().ping(); // round trips: nothing moves any more
         p.go().call("ping", T);
@@ -547,12 +548,12 @@ class GoInteropTest {
         try (MuxStream held = p.services().awaitHeld(T)) {
             InputStream in = held.getInputStream();
             int expected = window - "hold\n".length(); // the service read the request line
-            Await.until(T, () -> {
+            Await.until("Java buffers the whole window", T, () -> {
                 p.assertJavaOpen();
                 int available = buffered(in);
                 assertThat(available).isLessThanOrEqualTo(window);
                 return available == expected;
-            }, "Java buffers the whole window");
+            });
             p.go().call("ping", T); // round trips: Go has nothing more it may send
             p.java().ping();
             assertThat(in.available()).isEqualTo(expected);

@@ -1,5 +1,6 @@
 package io.lrok.mux;
 
+import io.lrok.testing.Await;
 import static io.lrok.mux.Frame.FLAG_ACK;
 import static io.lrok.mux.Frame.FLAG_SYN;
 import static io.lrok.mux.Frame.GO_AWAY_PROTOCOL_ERROR;
@@ -159,7 +160,7 @@ class HostilePeerTest {
             return null;
         });
         closer.await(BOUND);
-        Await.until(BOUND, connection::isClosed, "the session closed the connection");
+        Await.until("the session closed the connection", BOUND, connection::isClosed);
         assertThat(session.whenClosed().get()).hasMessageContaining("closed");
         Leaks.awaitSessionThreadsGone(session, BOUND);
     }
@@ -169,7 +170,7 @@ class HostilePeerTest {
         StalledConnection connection = new StalledConnection();
         MuxSession session = MuxSession.client(connection.in(), connection.out(), connection, MuxConfig.defaults());
         connection.feed(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}); // version 1
-        Await.until(BOUND, connection::isClosed, "the session closed the connection");
+        Await.until("the session closed the connection", BOUND, connection::isClosed);
         assertThat(session.whenClosed().get()).hasMessageContaining("unsupported yamux version 1");
         Leaks.awaitSessionThreadsGone(session, BOUND);
     }
@@ -227,10 +228,10 @@ class HostilePeerTest {
     /** Waits for the session to end; returns the most streams it held at any one check meanwhile. */
     private static int awaitClosedWatchingStreams(MuxSession session) {
         int[] most = {0};
-        Await.until(BOUND, () -> {
+        Await.until(session + " is closed", BOUND, () -> {
             most[0] = Math.max(most[0], session.streamCount());
             return session.isClosed();
-        }, session + " is closed");
+        });
         return most[0];
     }
 }

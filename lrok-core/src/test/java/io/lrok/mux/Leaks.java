@@ -1,5 +1,6 @@
 package io.lrok.mux;
 
+import io.lrok.testing.Await;
 import java.time.Duration;
 
 /** Checks that tests leave nothing behind: heap use after a full collection, and a session's threads. */
@@ -16,6 +17,6 @@ final class Leaks {
 
     /** Waits until the session's reader and control writer threads have ended. */
     static void awaitSessionThreadsGone(MuxSession session, Duration timeout) {
-        Await.until(timeout, () -> !session.threadsAliveForTest(), "the threads of " + session + " have ended");
+        Await.until("the threads of " + session + " have ended", timeout, () -> !session.threadsAliveForTest());
     }
 }

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import io.lrok.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -61,6 +62,60 @@ class MuxSessionLoopbackTest {
     }
 
     @Test
+    void aStalledStreamAndABlockedReaderHoldUpNoOtherStream() throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            // Stream A: the server fills A's whole window and nobody on the client ever reads it.
+            MuxStream stalledClientSide = pair.client().openStream();
+            stalledClientSide.getOutputStream().write('A');
+            MuxStream stalledServerSide = pair.server().acceptStream();
+            AppThread<Void> filler = AppThread.start("fill-A", () -> {
+                stalledServerSide.getOutputStream().write(new byte[MuxConfig.INITIAL_STREAM_WINDOW + 1]);
+                return null;
+            });
+            Await.until("A's window is full", Duration.ofSeconds(20),
+                    () -> buffered(stalledClientSide) == MuxConfig.INITIAL_STREAM_WINDOW);
+            filler.awaitState(Thread.State.WAITING, Duration.ofSeconds(20)); // for a window update that never comes
+
+            // Stream C: a client thread blocks reading a stream that stays silent.
+            MuxStream silent = pair.client().openStream();
+            silent.getOutputStream().write('C');
+            pair.server().acceptStream();
+            AppThread<Integer> blockedReader = AppThread.start("read-C", () -> silent.getInputStream().read());
+            blockedReader.awaitState(Thread.State.WAITING, Duration.ofSeconds(20));
+
+            // Stream B still carries 8 MiB each way.
+            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                try (MuxStream s = pair.server().acceptStream()) {
+                    s.getInputStream().transferTo(s.getOutputStream());
+                    s.shutdownOutput();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] data = new byte[8 * 1024 * 1024];
+            new Random(7).nextBytes(data);
+            try (MuxStream b = pair.client().openStream()) {
+                CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return b.getInputStream().readAllBytes();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                b.getOutputStream().write(data);
+                b.shutdownOutput();
+                assertThat(back.get()).isEqualTo(data);
+            }
+            echo.get();
+            assertThat(buffered(stalledClientSide)).isEqualTo(MuxConfig.INITIAL_STREAM_WINDOW);
+            assertThat(filler.isDone()).isFalse();
+            assertThat(blockedReader.isDone()).isFalse();
+            stalledClientSide.reset();
+            silent.reset();
+        }
+    }
+
+    @Test
     void pingMeasuresARoundTrip() throws Exception {
         try (LoopbackPair pair = LoopbackPair.open()) {
             assertThat(pair.client().ping()).isPositive().isLessThan(Duration.ofSeconds(10));
@@ -97,5 +152,13 @@ class MuxSessionLoopbackTest {
         assertThat(accept.get()).isInstanceOf(MuxException.class);
         assertThat(pair.server().whenClosed().get()).isNotNull();
         pair.close();
+    }
+
+    private static int buffered(MuxStream stream) {
+        try {
+            return stream.getInputStream().available();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.lrok.mux;
 
+import io.lrok.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -132,10 +133,10 @@ class ReceiveBufferTest {
     }
 
     private static void awaitCollected(WeakReference<?> ref) {
-        Await.until(Duration.ofSeconds(10), () -> {
+        Await.until("the buffer no longer holds a drained chunk", Duration.ofSeconds(10), () -> {
             System.gc();
             return ref.get() == null;
-        }, "the buffer no longer holds a drained chunk");
+        });
     }
 
     private static byte[] drain(ReceiveBuffer buffer, int step) {

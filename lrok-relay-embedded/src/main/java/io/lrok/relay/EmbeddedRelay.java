@@ -1,16 +1,24 @@
 package io.lrok.relay;
 
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.relay.RelayConfig;
 import io.lrok.internal.relay.RelayServer;
+import io.lrok.internal.relay.RelayTls;
+import io.lrok.internal.relay.ServerCertificates;
+import io.lrok.internal.tls.CertificateAuthority;
+import io.lrok.internal.tls.IssuedCertificate;
 import io.lrok.spi.RelayEndpoint;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * An lrok relay running in this JVM: agents dial its agent port, the public reaches tunnels through its HTTP port.
@@ -28,20 +36,35 @@ import java.util.Optional;
  * {@link Builder#domain(String) a domain}, URLs are {@code http://<name>.<domain>[:<httpPort>]} (no port when it
  * is 80), routed by Host through the shared port only.
  *
- * <p>Plaintext only for now (TLS arrives later): {@link #tls()} is false, and agents are accepted from loopback
- * addresses only. Threads are virtual (daemon); {@link #close()} stops the listeners, closes the agents' sessions
- * and the public connections, and frees every port.
+ * <p>TCP tunnels get a public port of their own on the bind address ({@link Builder#tcpPortRange}), and the URL
+ * {@code tcp://127.0.0.1:<port>} ({@code tcp://<domain>:<port>} with a domain).
+ *
+ * <p>TLS: at start the relay makes a throwaway certificate authority ({@link #caCertificatePem()},
+ * {@link #trustStore()}) and a certificate for {@code 127.0.0.1}, {@code ::1}, {@code localhost} and
+ * {@code *.localhost} (and the domain, if any); the agent port speaks TLS 1.3 with it, and {@link #sslContext()}
+ * hands agents a context that trusts that CA only, so {@code Tunnel.http(3000).relay(relay)} needs no set-up.
+ * {@link Builder#plaintextAgentPort()} turns TLS off (agents then from loopback only). {@link Builder#https()} adds a
+ * public HTTPS port with the same certificate; {@link Builder#certificate(Path, Path)} serves PEM files instead
+ * (reloaded when they change), on the HTTPS port and the agent port.
+ *
+ * <p>Threads are virtual (daemon); {@link #close()} stops the listeners, closes the agents' sessions and the public
+ * connections, and frees every port.
  */
 public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
 
     private final RelayServer server;
     private final Optional<String> token;
     private final String dialHost;
+    private final CertificateAuthority ca;
+    private final SSLContext agentTrust;
 
-    private EmbeddedRelay(RelayServer server, Optional<String> token, InetAddress bindAddress) {
+    private EmbeddedRelay(RelayServer server, Optional<String> token, InetAddress bindAddress,
+            CertificateAuthority ca, SSLContext agentTrust) {
         this.server = server;
         this.token = token;
         this.dialHost = bindAddress.isAnyLocalAddress() ? "127.0.0.1" : literal(bindAddress);
+        this.ca = ca;
+        this.agentTrust = agentTrust;
     }
 
     /**
@@ -82,6 +105,52 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
     }
 
     /**
+     * The shared public HTTPS port.
+     *
+     * @return the port that routes HTTPS requests by Host, or -1 when the relay serves no HTTPS
+     */
+    public int httpsPort() {
+        return server.httpsPort();
+    }
+
+    /**
+     * The relay's throwaway certificate authority, as PEM: for {@code curl --cacert}.
+     *
+     * @return the CA certificate that issued the relay's generated certificate
+     */
+    public String caCertificatePem() {
+        return ca.certificatePem();
+    }
+
+    /**
+     * The relay's throwaway certificate authority, as a trust store: for {@code TrustManagerFactory}, or
+     * {@code HttpTunnelBuilder.trustStore}.
+     *
+     * @return an in-memory key store holding only the CA certificate
+     */
+    public KeyStore trustStore() {
+        try {
+            return ca.trustStore();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a trust store of the relay's CA", e);
+        }
+    }
+
+    /**
+     * A TLS 1.3 client context that trusts the relay's throwaway CA only: for {@code HttpClient.newBuilder()
+     * .sslContext(...)}.
+     *
+     * @return a new client context
+     */
+    public SSLContext clientContext() {
+        try {
+            return ca.clientContext();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a TLS context trusting the relay's CA", e);
+        }
+    }
+
+    /**
      * The domain of public hosts.
      *
      * @return the configured domain, or {@code localhost} when none is (then the shared port routes
@@ -114,11 +183,23 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
     /**
      * Whether agents dial with TLS.
      *
-     * @return false: this relay speaks plaintext (on loopback) until TLS arrives
+     * @return true unless the builder asked for {@link Builder#plaintextAgentPort()}
      */
     @Override
     public boolean tls() {
-        return false;
+        return server.agentTls();
+    }
+
+    /**
+     * How agents verify the relay.
+     *
+     * @return a context trusting only the relay's throwaway CA, when the agent port presents the generated
+     *         certificate; empty (the JDK's trust store) when it presents {@link Builder#certificate(Path, Path)
+     *         configured files}, or speaks plaintext
+     */
+    @Override
+    public Optional<SSLContext> sslContext() {
+        return Optional.ofNullable(agentTrust);
     }
 
     /**
@@ -145,7 +226,8 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
     @Override
     public String toString() {
         String host = dialHost.indexOf(':') >= 0 ? "[" + dialHost + "]" : dialHost;
-        return "EmbeddedRelay[lrok+plain://" + host + ":" + agentPort() + ", http port " + httpPort() + ", domain "
+        return "EmbeddedRelay[" + (tls() ? "lrok://" : "lrok+plain://") + host + ":" + agentPort() + ", http port "
+                + httpPort() + (httpsPort() > 0 ? ", https port " + httpsPort() : "") + ", domain "
                 + domain() + "]";
     }
 
@@ -164,8 +246,81 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         private List<String> tokens = List.of();
         private HttpLimits httpLimits = HttpLimits.defaults();
         private RelayLimits limits = RelayLimits.defaults();
+        private boolean plaintextAgentPort;
+        private boolean https;
+        private int httpsPort;
+        private Path certificateChain;
+        private Path privateKey;
+        private boolean redirectToHttps;
+        private int tcpPortFrom;
+        private int tcpPortTo;
 
         private Builder() {
+        }
+
+        /**
+         * The agent port speaks plaintext instead of TLS; agents are then accepted from loopback addresses only.
+         * For a relay behind a TLS-terminating proxy on the same machine, or tests of plaintext.
+         *
+         * @return this builder
+         */
+        public Builder plaintextAgentPort() {
+            this.plaintextAgentPort = true;
+            return this;
+        }
+
+        /**
+         * Adds the public HTTPS port, presenting the relay's generated certificate (trusted through
+         * {@link EmbeddedRelay#trustStore()}), or the {@link #certificate(Path, Path) configured} one. Tunnel URLs become
+         * {@code https://}: {@code https://127.0.0.1:<port>} without a domain (each tunnel's own port speaks
+         * HTTPS), {@code https://<name>.<domain>[:<httpsPort>]} with one.
+         *
+         * @return this builder
+         */
+        public Builder https() {
+            this.https = true;
+            return this;
+        }
+
+        /**
+         * Sets the shared public HTTPS port; implies {@link #https()}.
+         *
+         * @param port the port, 0 (the default) for a free one
+         * @return this builder
+         */
+        public Builder httpsPort(int port) {
+            this.httpsPort = checkPort(port);
+            this.https = true;
+            return this;
+        }
+
+        /**
+         * Serves this certificate on the HTTPS port and the agent port, instead of a generated one; implies
+         * {@link #https()}. The files are read at start (a bad file fails it) and read again when one of them
+         * changes, so a renewal needs no restart: new connections get the new certificate.
+         *
+         * @param chain the certificate chain in PEM, leaf first (such as certbot's {@code fullchain.pem}); for a
+         *              domain, a certificate for {@code *.<domain>} and {@code <domain>}
+         * @param key   the private key in PEM: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), unencrypted
+         * @return this builder
+         */
+        public Builder certificate(Path chain, Path key) {
+            this.certificateChain = Objects.requireNonNull(chain, "chain");
+            this.privateKey = Objects.requireNonNull(key, "key");
+            this.https = true;
+            return this;
+        }
+
+        /**
+         * The public HTTP port answers every request with a 308 redirect to the same URL over HTTPS; implies
+         * {@link #https()}.
+         *
+         * @return this builder
+         */
+        public Builder redirectHttpToHttps() {
+            this.redirectToHttps = true;
+            this.https = true;
+            return this;
         }
 
         /**
@@ -256,15 +411,66 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         }
 
         /**
+         * Limits the public ports of TCP tunnels to a range. A TCP tunnel that asks for a port gets it if it is in
+         * the range and free, else its bind is refused with {@code port_unavailable}; one that asks for none gets a
+         * free port of the range. Without a range (the default), a TCP tunnel gets the port it asks for if it is
+         * free, and any free port the system picks otherwise.
+         *
+         * @param from the lowest port, 1 to 65535
+         * @param to   the highest port, inclusive, at least {@code from}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not a range of ports
+         */
+        public Builder tcpPortRange(int from, int to) {
+            if (from == 0) throw new IllegalArgumentException("TCP port range must start at 1 or above: " + from);
+            RelayConfig.checkTcpPortRange(from, to);
+            this.tcpPortFrom = from;
+            this.tcpPortTo = to;
+            return this;
+        }
+
+        /**
          * Binds the ports and starts accepting agents and public connections.
          *
          * @return the running relay
          * @throws IOException if a port cannot be bound
          */
         public EmbeddedRelay start() throws IOException {
+            CertificateAuthority ca;
+            ServerCertificates generated;
+            try {
+                ca = CertificateAuthority.create();
+                generated = ServerCertificates.fixed(ca.issue(generatedNames().toArray(String[]::new)));
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot make the relay's TLS certificate: " + e.getMessage(), e);
+            }
+            ServerCertificates files = certificateChain != null
+                    ? ServerCertificates.files(certificateChain, privateKey) : null;
+            ServerCertificates served = files != null ? files : generated;
+            RelayTls tls = new RelayTls(plaintextAgentPort ? null : served, https ? served : null, httpsPort,
+                    redirectToHttps);
+            SSLContext agentTrust = null;
+            if (!plaintextAgentPort && files == null) {
+                try {
+                    agentTrust = ca.clientContext();
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("cannot make the agents' TLS context: " + e.getMessage(), e);
+                }
+            }
             RelayServer server = RelayServer.start(new RelayConfig(bindAddress, agentPort, httpPort, domain, tokens,
-                    httpLimits, limits));
-            return new EmbeddedRelay(server, tokens.stream().findFirst(), bindAddress);
+                    httpLimits, limits, tcpPortFrom, tcpPortTo), tls);
+            return new EmbeddedRelay(server, tokens.stream().findFirst(), bindAddress, ca, agentTrust);
+        }
+
+        /** @return the names of the generated certificate: loopback, localhost, the bind address and the domain */
+        private List<String> generatedNames() {
+            List<String> names = new ArrayList<>(List.of("127.0.0.1", "::1", "localhost", "*.localhost"));
+            if (!bindAddress.isAnyLocalAddress() && !bindAddress.isLoopbackAddress()) names.add(literal(bindAddress));
+            if (domain != null) {
+                names.add(domain);
+                names.add("*." + domain);
+            }
+            return names;
         }
 
         private static int checkPort(int port) {

@@ -30,8 +30,7 @@ import java.util.Objects;
  *                             before the client has read everything; it is also how long a client still uploading
  *                             to an agent that has answered may take to finish, and, after refusing an agent's
  *                             session (an error without id), how long the relay waits for the agent to close first
- * @param mux                  the multiplexer settings of agent sessions (windows, keepalive, stream limits); by
- *                             default {@link #DEFAULT_MUX}, without a stream close timeout
+ * @param mux                  the multiplexer settings of agent sessions (windows, keepalive, stream limits)
  */
 public record RelayLimits(
         Duration handshakeTimeout,
@@ -56,13 +55,10 @@ public record RelayLimits(
     /** The default time the relay reads what a client still sends after an error page: 2 s. */
     public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(2);
     /**
-     * The default multiplexer settings: {@link MuxConfig#defaults()} without a stream close timeout. The relay
-     * half-closes an exchange's stream as soon as the request is in, and the response may then take as long as its
-     * two ends like (server-sent events, a long download, a long poll); a close timeout would reset every response
-     * still running that long after its request (5 minutes with the multiplexer's default). An exchange ends when
-     * the agent ends its stream, the public client goes away, or the session ends.
+     * Public connections one TCP tunnel holds at once; a connection beyond it is closed at once (they also count
+     * against {@link #maxEdgeConnections}).
      */
-    public static final MuxConfig DEFAULT_MUX = MuxConfig.defaults().withStreamCloseTimeout(Duration.ZERO);
+    public static final int MAX_CONNECTIONS_PER_TCP_TUNNEL = 1_000;
 
     /** Checks the values. */
     public RelayLimits {
@@ -78,14 +74,14 @@ public record RelayLimits(
 
     /**
      * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections, idle 75 s,
-     * head 30 s, linger 2 s, {@link #DEFAULT_MUX}.
+     * head 30 s, linger 2 s, {@link MuxConfig#defaults()}.
      *
      * @return the default limits
      */
     public static RelayLimits defaults() {
         return new RelayLimits(Protocol.HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TUNNELS_PER_SESSION,
                 DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT,
-                DEFAULT_MUX);
+                MuxConfig.defaults());
     }
 
     /**

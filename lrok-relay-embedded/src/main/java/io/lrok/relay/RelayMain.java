@@ -23,6 +23,8 @@ public final class RelayMain {
 
     /** The public HTTP port when {@code --http-port} is not given. */
     public static final int DEFAULT_HTTP_PORT = 8080;
+    /** The public HTTPS port when {@code --https-port} is not given. */
+    public static final int DEFAULT_HTTPS_PORT = 8443;
 
     static final String USAGE = """
             usage: lrok-relay [options]
@@ -34,9 +36,18 @@ public final class RelayMain {
               --http-port <port>    the public HTTP port (default: %d)
               --token-file <file>   accept only agents presenting one of these tokens, one a line; blank lines
                                     and lines starting with # are ignored (default: no token needed)
+              --tcp-ports <from>-<to>  the public ports TCP tunnels may get, such as 20000-20999 (default: any
+                                    free port)
+              --tls-cert <file>     the certificate chain in PEM, leaf first (certbot's fullchain.pem), for
+                                    *.<domain> and <domain>; with --tls-key, the agent port speaks TLS 1.3 and a
+                                    public HTTPS port opens. Both files are read again when they change.
+              --tls-key <file>      its private key in PEM (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)
+              --https-port <port>   the public HTTPS port (default: %d)
+              --redirect-http       answer every request on the HTTP port with a 308 to HTTPS
               --help                print this and exit
-            Until TLS arrives, agents may connect from this machine's loopback addresses only.
-            """.formatted(RelayEndpoint.DEFAULT_AGENT_PORT, DEFAULT_HTTP_PORT);
+            Without --tls-cert, the agent port speaks plaintext and accepts agents from this machine's loopback
+            addresses only (for a TLS-terminating proxy on the same machine).
+            """.formatted(RelayEndpoint.DEFAULT_AGENT_PORT, DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT);
 
     private RelayMain() {
     }
@@ -68,7 +79,9 @@ public final class RelayMain {
             stopped.countDown();
         }, "lrok-relay-shutdown"));
         LOG.log(Level.INFO, () -> "lrok relay: agents dial " + relay.host() + ":" + relay.agentPort()
-                + "; public HTTP on port " + relay.httpPort() + "; tunnel URLs look like "
+                + (relay.tls() ? " (TLS)" : " (plaintext, loopback only)") + "; public HTTP on port "
+                + relay.httpPort() + (relay.httpsPort() > 0 ? ", HTTPS on port " + relay.httpsPort() : "")
+                + "; tunnel URLs look like "
                 + exampleUrl(relay));
         stopped.await();
     }
@@ -85,21 +98,43 @@ public final class RelayMain {
         EmbeddedRelay.Builder builder = EmbeddedRelay.builder()
                 .agentPort(RelayEndpoint.DEFAULT_AGENT_PORT)
                 .httpPort(DEFAULT_HTTP_PORT);
+        Path certificate = null;
+        Path key = null;
+        Integer httpsPort = null;
+        boolean redirect = false;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             if (!option.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + option);
+            if (option.equals("--redirect-http")) {
+                redirect = true;
+                continue;
+            }
             if (i + 1 >= args.size()) throw new IllegalArgumentException(option + " needs a value");
             String value = args.get(++i);
             switch (option) {
+                case "--tls-cert" -> certificate = Path.of(value);
+                case "--tls-key" -> key = Path.of(value);
+                case "--https-port" -> httpsPort = port(option, value);
                 case "--domain" -> builder.domain(value);
                 case "--bind" -> builder.bindAddress(address(value));
                 case "--agent-port" -> builder.agentPort(port(option, value));
                 case "--http-port" -> builder.httpPort(port(option, value));
                 case "--token-file" -> builder.authTokens(readTokens(Path.of(value)));
+                case "--tcp-ports" -> tcpPorts(builder, value);
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
         }
-        return builder;
+        if ((certificate == null) != (key == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        if (certificate == null) {
+            if (httpsPort != null || redirect) {
+                throw new IllegalArgumentException("--https-port and --redirect-http need --tls-cert and --tls-key");
+            }
+            return builder.plaintextAgentPort();
+        }
+        builder.certificate(certificate, key).httpsPort(httpsPort != null ? httpsPort : DEFAULT_HTTPS_PORT);
+        return redirect ? builder.redirectHttpToHttps() : builder;
     }
 
     /**
@@ -129,7 +164,9 @@ public final class RelayMain {
     }
 
     private static String exampleUrl(EmbeddedRelay relay) {
-        if (relay.domain().equals("localhost")) return "http://127.0.0.1:<a port per tunnel>";
+        boolean https = relay.httpsPort() > 0;
+        if (relay.domain().equals("localhost")) return (https ? "https" : "http") + "://127.0.0.1:<a port per tunnel>";
+        if (https) return "https://<name>." + relay.domain() + (relay.httpsPort() == 443 ? "" : ":" + relay.httpsPort());
         return "http://<name>." + relay.domain() + (relay.httpPort() == 80 ? "" : ":" + relay.httpPort());
     }
 
@@ -142,6 +179,15 @@ public final class RelayMain {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("--bind: not an address: " + value, e);
         }
+    }
+
+    /** Parses {@code --tcp-ports <from>-<to>} into the builder. */
+    private static void tcpPorts(EmbeddedRelay.Builder builder, String value) {
+        int dash = value.indexOf('-');
+        if (dash < 0) throw new IllegalArgumentException("--tcp-ports takes a range such as 20000-20999, not " + value);
+        int from = port("--tcp-ports", value.substring(0, dash).strip());
+        int to = port("--tcp-ports", value.substring(dash + 1).strip());
+        builder.tcpPortRange(from, to);
     }
 
     private static int port(String option, String value) {

@@ -1,5 +1,6 @@
 package io.lrok.relay;
 
+import io.lrok.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -92,11 +93,10 @@ class BindTest {
     }
 
     @Test
-    void tcpIsNotOfferedYetAndAPortOnAnHttpBindIsABadRequest() throws Exception {
+    void aSubdomainOnATcpBindAndAPortOnAnHttpBindAreBadRequests() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.start(); FakeAgent agent = FakeAgent.connect(relay)) {
-            ErrorMessage tcp = (ErrorMessage) agent.bind(Proto.TCP, null, 5432);
-            assertThat(tcp.code()).isEqualTo(ErrorCode.PORT_UNAVAILABLE);
-            assertThat(tcp.message()).contains("TCP tunnels are not supported yet");
+            ErrorMessage tcp = (ErrorMessage) agent.bind(Proto.TCP, "db", null);
+            assertThat(tcp.code()).isEqualTo(ErrorCode.BAD_REQUEST);
             ErrorMessage port = (ErrorMessage) agent.bind(Proto.HTTP, null, 8080);
             assertThat(port.code()).isEqualTo(ErrorCode.BAD_REQUEST);
         }

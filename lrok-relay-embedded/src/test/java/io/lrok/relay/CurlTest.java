@@ -93,7 +93,7 @@ class CurlTest {
                 ex.send("HTTP/1.1 100 Continue\r\n\r\n");
                 byte[] raw = ex.readBody();
                 byte[] decoded = new io.lrok.internal.http.HttpReader(new java.io.ByteArrayInputStream(raw))
-                        .chunked(io.lrok.internal.http.HttpLimits.defaults()).readAllBytes();
+                        .chunked(io.lrok.http.HttpLimits.defaults()).readAllBytes();
                 ex.send("HTTP/1.1 200 OK\r\nContent-Length: " + decoded.length + "\r\n\r\n");
                 ex.stream.getOutputStream().write(decoded);
                 ex.end();

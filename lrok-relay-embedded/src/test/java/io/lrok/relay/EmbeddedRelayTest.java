@@ -49,6 +49,19 @@ class EmbeddedRelayTest {
     }
 
     @Test
+    void closeEndsAgentConnectionsStillInTheirTlsHandshake() throws Exception {
+        EmbeddedRelay relay = EmbeddedRelay.start(); // handshakeTimeout: 10 s
+        try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), relay.agentPort())) {
+            silent.setSoTimeout((int) FakeAgent.WAIT.toMillis());
+            Thread.sleep(100); // accepted, waiting for a ClientHello
+            long start = System.nanoTime();
+            relay.close();
+            assertThat(silent.getInputStream().read()).isEqualTo(-1);
+            assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+        }
+    }
+
+    @Test
     void startsAndStopsRepeatedly() throws Exception {
         for (int i = 0; i < 20; i++) {
             try (EmbeddedRelay relay = EmbeddedRelay.start(); FakeAgent agent = FakeAgent.connect(relay)) {
@@ -63,10 +76,17 @@ class EmbeddedRelayTest {
             assertThat(relay.host()).isEqualTo(InetAddress.getLoopbackAddress().getHostAddress());
             assertThat(relay.port()).isEqualTo(relay.agentPort()).isPositive();
             assertThat(relay.httpPort()).isPositive().isNotEqualTo(relay.agentPort());
-            assertThat(relay.tls()).isFalse();
-            assertThat(relay.sslContext()).isEmpty();
+            assertThat(relay.tls()).isTrue();
+            assertThat(relay.sslContext()).isPresent();
+            assertThat(relay.caCertificatePem()).startsWith("-----BEGIN CERTIFICATE-----");
+            assertThat(relay.httpsPort()).isEqualTo(-1);
             assertThat(relay.authToken()).isEmpty();
             assertThat(relay.domain()).isEqualTo("localhost");
+            assertThat(relay.toString()).contains("lrok://", ":" + relay.agentPort());
+        }
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().plaintextAgentPort().start()) {
+            assertThat(relay.tls()).isFalse();
+            assertThat(relay.sslContext()).isEmpty();
             assertThat(relay.toString()).contains("lrok+plain://", ":" + relay.agentPort());
         }
         try (EmbeddedRelay relay = EmbeddedRelay.builder().authTokens(List.of(" tok ")).domain("x.test").start()) {
@@ -92,7 +112,8 @@ class EmbeddedRelayTest {
                 .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
                 .findFirst().orElse(null);
         Assumptions.assumeTrue(own != null, "this machine has no non-loopback IPv4 address to connect from");
-        try (EmbeddedRelay relay = EmbeddedRelay.builder().bindAddress(InetAddress.getByName("0.0.0.0")).start();
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().bindAddress(InetAddress.getByName("0.0.0.0"))
+                .plaintextAgentPort().start();
                 Socket socket = new Socket(own, relay.agentPort())) {
             socket.setSoTimeout((int) FakeAgent.WAIT.toMillis());
             assertThat(socket.getInputStream().read()).isEqualTo(-1); // closed unanswered
@@ -123,7 +144,7 @@ class EmbeddedRelayTest {
         assertThat(provider).isInstanceOf(SharedInProcessRelay.class);
         RelayEndpoint shared = provider.sharedRelay();
         assertThat(new SharedInProcessRelay().sharedRelay()).isSameAs(shared);
-        assertThat(shared.tls()).isFalse();
+        assertThat(shared.tls()).isTrue();
         assertThat(RelayEndpoint.isLoopback(shared.host())).isTrue();
         try (FakeAgent agent = FakeAgent.connect((EmbeddedRelay) shared)) {
             assertThat(agent.bindHttp(null).publicUrl().getHost()).isEqualTo("127.0.0.1");

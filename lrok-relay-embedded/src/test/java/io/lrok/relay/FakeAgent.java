@@ -3,7 +3,7 @@ package io.lrok.relay;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import io.lrok.internal.http.BodyFraming;
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.internal.http.RequestHead;
 import io.lrok.internal.wire.ControlCodec;
@@ -95,20 +95,48 @@ final class FakeAgent implements AutoCloseable {
 
     /** Connects and expects a welcome; presents the relay's token. */
     static FakeAgent connect(EmbeddedRelay relay) throws IOException {
-        FakeAgent agent = connect(relay.agentPort(), Hello.create(relay.authToken().orElse(null), "fake-agent/1"));
+        FakeAgent agent = connect(relay, Hello.create(relay.authToken().orElse(null), "fake-agent/1"));
         if (!(agent.reply instanceof Welcome)) throw new AssertionError("expected welcome, got " + agent.reply);
         return agent;
     }
 
     /** Connects, sends {@code hello} (or anything else first), and keeps the first answer (welcome, error, or null) in {@link #reply}. */
-    static FakeAgent connect(int agentPort, ControlMessage hello) throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), agentPort);
+    static FakeAgent connect(EmbeddedRelay relay, ControlMessage hello) throws IOException {
+        return connect(dial(relay), hello);
+    }
+
+    /** Connects over TLS with this trust and server name (a relay serving configured certificate files). */
+    static FakeAgent connect(EmbeddedRelay relay, javax.net.ssl.SSLContext trust, String serverName)
+            throws IOException {
+        FakeAgent agent = connect(dial(relay, trust, serverName),
+                Hello.create(relay.authToken().orElse(null), "fake-agent/1"));
+        if (!(agent.reply instanceof Welcome)) throw new AssertionError("expected welcome, got " + agent.reply);
+        return agent;
+    }
+
+    private static FakeAgent connect(Socket socket, ControlMessage hello) throws IOException {
         MuxSession mux = MuxSession.client(socket);
         MuxStream control = mux.openStream();
         control.setReadTimeout(WAIT);
         ControlCodec.write(control.getOutputStream(), hello);
         ControlMessage reply = ControlCodec.read(control.getInputStream());
         return new FakeAgent(mux, control, reply);
+    }
+
+    /** @return a connection to the relay's agent port: TLS 1.3 trusting the relay's CA, unless it is plaintext */
+    static Socket dial(EmbeddedRelay relay) throws IOException {
+        if (!relay.tls()) return new Socket(InetAddress.getLoopbackAddress(), relay.agentPort());
+        return dial(relay, relay.sslContext().orElseThrow(), relay.host());
+    }
+
+    private static Socket dial(EmbeddedRelay relay, javax.net.ssl.SSLContext context, String serverName)
+            throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), relay.agentPort());
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(socket,
+                serverName, relay.agentPort(), true);
+        tls.setSSLParameters(io.lrok.internal.tls.TlsContexts.clientParameters(context));
+        tls.startHandshake();
+        return tls;
     }
 
     Welcome welcome() {

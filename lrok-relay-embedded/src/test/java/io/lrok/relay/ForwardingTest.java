@@ -1,10 +1,11 @@
 package io.lrok.relay;
 
+import io.lrok.testing.Await;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lrok.internal.http.HttpHeaders;
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.internal.http.ResponseHead;
 import io.lrok.internal.wire.ControlMessage.Bound;

@@ -1,5 +1,6 @@
 package io.lrok.relay;
 
+import io.lrok.testing.Await;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +55,7 @@ class HandshakeTest {
     @Test
     void anotherVersionIsToldWhyAndClosed() throws Exception {
         try (EmbeddedRelay relay = quickToRefuse().start();
-                FakeAgent agent = FakeAgent.connect(relay.agentPort(), new Hello(2, null, "future", null, null))) {
+                FakeAgent agent = FakeAgent.connect(relay, new Hello(2, null, "future", null, null))) {
             assertThat(agent.reply).isEqualTo(new ErrorMessage(ErrorCode.UNSUPPORTED_VERSION,
                     "relay speaks lrok protocol 1, agent sent 2", null));
             assertClosed(agent);
@@ -64,7 +65,7 @@ class HandshakeTest {
     @Test
     void theVersionIsCheckedBeforeTheToken() throws Exception {
         try (EmbeddedRelay relay = quickToRefuse().authTokens(List.of("s3cret")).start();
-                FakeAgent agent = FakeAgent.connect(relay.agentPort(), new Hello(7, "wrong", "future", null, null))) {
+                FakeAgent agent = FakeAgent.connect(relay, new Hello(7, "wrong", "future", null, null))) {
             assertThat(((ErrorMessage) agent.reply).code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
         }
     }
@@ -72,7 +73,7 @@ class HandshakeTest {
     @Test
     void aWrongTokenIsUnauthorized() throws Exception {
         try (EmbeddedRelay relay = quickToRefuse().authTokens(List.of("s3cret")).start();
-                FakeAgent agent = FakeAgent.connect(relay.agentPort(), Hello.create("guess", "fake"))) {
+                FakeAgent agent = FakeAgent.connect(relay, Hello.create("guess", "fake"))) {
             assertThat(agent.reply).isEqualTo(new ErrorMessage(ErrorCode.UNAUTHORIZED, "unknown token", null));
             assertClosed(agent);
         }
@@ -81,7 +82,7 @@ class HandshakeTest {
     @Test
     void aMissingTokenIsUnauthorized() throws Exception {
         try (EmbeddedRelay relay = quickToRefuse().authTokens(List.of("s3cret")).start();
-                FakeAgent agent = FakeAgent.connect(relay.agentPort(), Hello.create(null, "fake"))) {
+                FakeAgent agent = FakeAgent.connect(relay, Hello.create(null, "fake"))) {
             assertThat(agent.reply)
                     .isEqualTo(new ErrorMessage(ErrorCode.UNAUTHORIZED, "this relay needs a token", null));
         }
@@ -90,7 +91,7 @@ class HandshakeTest {
     @Test
     void anyConfiguredTokenIsAcceptedAndTheFirstIsHandedToAgents() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.builder().authTokens(List.of("first", "second")).start();
-                FakeAgent agent = FakeAgent.connect(relay.agentPort(), Hello.create("second", "fake"))) {
+                FakeAgent agent = FakeAgent.connect(relay, Hello.create("second", "fake"))) {
             assertThat(agent.reply).isInstanceOf(Welcome.class);
             assertThat(relay.authToken()).contains("first");
         }
@@ -99,7 +100,7 @@ class HandshakeTest {
     @Test
     void aRelayWithoutTokensTakesAnyToken() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.start();
-                FakeAgent agent = FakeAgent.connect(relay.agentPort(), Hello.create("whatever", "fake"))) {
+                FakeAgent agent = FakeAgent.connect(relay, Hello.create("whatever", "fake"))) {
             assertThat(agent.reply).isInstanceOf(Welcome.class);
         }
     }
@@ -107,7 +108,7 @@ class HandshakeTest {
     @Test
     void theFirstMessageMustBeHello() throws Exception {
         try (EmbeddedRelay relay = quickToRefuse().start();
-                FakeAgent agent = FakeAgent.connect(relay.agentPort(), new Bind(1, Proto.HTTP, null, null))) {
+                FakeAgent agent = FakeAgent.connect(relay, new Bind(1, Proto.HTTP, null, null))) {
             assertThat(((ErrorMessage) agent.reply).code()).isEqualTo(ErrorCode.BAD_REQUEST);
             assertThat(((ErrorMessage) agent.reply).message()).contains("hello");
             assertClosed(agent);
@@ -117,7 +118,7 @@ class HandshakeTest {
     @Test
     void aHelloThatDoesNotDecodeIsABadRequest() throws Exception {
         try (EmbeddedRelay relay = quickToRefuse().start()) {
-            MuxSession mux = MuxSession.client(new Socket(InetAddress.getLoopbackAddress(), relay.agentPort()));
+            MuxSession mux = MuxSession.client(FakeAgent.dial(relay));
             try (MuxStream control = mux.openStream()) {
                 control.getOutputStream().write("\0\0\0\u0010{\"type\":\"hello\"}".getBytes(US_ASCII));
                 control.setReadTimeout(FakeAgent.WAIT);
@@ -134,7 +135,7 @@ class HandshakeTest {
     void anAgentThatSaysNothingIsClosedAfterTheHandshakeTimeout() throws Exception {
         RelayLimits limits = RelayLimits.defaults().withHandshakeTimeout(Duration.ofMillis(200));
         try (EmbeddedRelay relay = EmbeddedRelay.builder().limits(limits).start()) {
-            MuxSession mux = MuxSession.client(new Socket(InetAddress.getLoopbackAddress(), relay.agentPort()));
+            MuxSession mux = MuxSession.client(FakeAgent.dial(relay));
             try (MuxStream control = mux.openStream()) {
                 mux.whenClosed().get(FakeAgent.WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } finally {
@@ -166,7 +167,7 @@ class HandshakeTest {
     void sessionsPastTheLimitAreRefusedUntilOneEnds() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.builder().limits(RelayLimits.defaults().withMaxSessions(1)).start()) {
             FakeAgent first = FakeAgent.connect(relay);
-            try (FakeAgent second = FakeAgent.connect(relay.agentPort(), Hello.create(null, "fake"))) {
+            try (FakeAgent second = FakeAgent.connect(relay, Hello.create(null, "fake"))) {
                 assertThat(((ErrorMessage) second.reply).code()).isEqualTo(ErrorCode.LIMIT_REACHED);
             }
             first.close();

@@ -3,7 +3,7 @@ package io.lrok.relay;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import io.lrok.internal.http.BodyFraming;
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.internal.http.ResponseHead;
 import java.io.IOException;

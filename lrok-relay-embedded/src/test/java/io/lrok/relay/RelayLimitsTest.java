@@ -22,15 +22,7 @@ class RelayLimitsTest {
         assertThat(d.idleTimeout()).isEqualTo(Duration.ofSeconds(75));
         assertThat(d.headTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(d.lingerTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(d.mux()).isEqualTo(RelayLimits.DEFAULT_MUX);
-    }
-
-    @Test
-    void theMultiplexerHasNoStreamCloseTimeoutSoThatALongResponseIsNotCutOff() {
-        // The relay half-closes an exchange's stream once the request is in; with a close timeout, a response still
-        // streaming that long after its request (server-sent events, a long download) would be reset.
-        assertThat(RelayLimits.defaults().mux().streamCloseTimeout()).isZero();
-        assertThat(RelayLimits.DEFAULT_MUX).isEqualTo(MuxConfig.defaults().withStreamCloseTimeout(Duration.ZERO));
+        assertThat(d.mux()).isEqualTo(MuxConfig.defaults());
     }
 
     @Test

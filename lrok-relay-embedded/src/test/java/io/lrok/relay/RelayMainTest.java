@@ -56,7 +56,7 @@ class RelayMainTest {
     @Test
     void theUsageNamesEveryFlag() {
         assertThat(RelayMain.USAGE).contains("--domain", "--bind", "--agent-port", "--http-port", "--token-file",
-                "--help", "4443", "8080");
+                "--help", "4443", "8080", "--tls-cert", "--tls-key", "--https-port", "--redirect-http", "8443");
     }
 
     @Test
@@ -70,7 +70,8 @@ class RelayMainTest {
                 if (line.contains("lrok relay: agents dial")) break;
             }
             assertThat(line).as("log: %s", lines).isNotNull()
-                    .containsPattern("agents dial 127\\.0\\.0\\.1:\\d+; public HTTP on port \\d+; tunnel URLs look"
+                    .containsPattern("agents dial 127\\.0\\.0\\.1:\\d+ \\(plaintext, loopback only\\); public HTTP on port \\d+;"
+                            + " tunnel URLs look"
                             + " like http://<name>\\.lrok\\.test:\\d+");
             assertThat(relay.isAlive()).isTrue();
         } finally {

@@ -1,5 +1,6 @@
 package io.lrok.relay;
 
+import io.lrok.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lrok.internal.wire.ControlMessage.Bound;

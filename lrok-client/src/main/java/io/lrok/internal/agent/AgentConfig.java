@@ -1,6 +1,6 @@
 package io.lrok.internal.agent;
 
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.wire.Protocol;
 import io.lrok.mux.MuxConfig;
 import java.time.Duration;

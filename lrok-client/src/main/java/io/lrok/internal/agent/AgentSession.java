@@ -29,6 +29,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 
 /**
  * The agent's session with one relay (docs/protocol.md §3, §5): binds tunnels over the control stream and forwards
@@ -56,8 +58,8 @@ public final class AgentSession implements AutoCloseable {
     private final AtomicBoolean closedHere = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    /** A bind waiting for its answer: the settings to build the tunnel from, and the caller's future. */
-    private record PendingBind(HttpTunnelSpec spec, CompletableFuture<HttpTunnel> result) {
+    /** A bind waiting for its answer: how to make the tunnel from the bound, and the caller's future. */
+    private record PendingBind(Function<Bound, AgentTunnel> make, CompletableFuture<AgentTunnel> result) {
     }
 
     private AgentSession(RelayDialer.Handshake handshake, String relayAddress, AgentConfig config) {
@@ -106,14 +108,32 @@ public final class AgentSession implements AutoCloseable {
      * @throws TunnelException with the relay's code if it refused, or a local code for a timeout or a closed session
      */
     public HttpTunnel bind(HttpTunnelSpec spec) throws TunnelException {
+        return (HttpTunnel) bind(id -> new Bind(id, Proto.HTTP, spec.subdomain(), null),
+                bound -> new HttpTunnel(this, bound.tunnelId(), bound.publicUrl(), spec, config));
+    }
+
+    /**
+     * Binds a TCP tunnel and waits for the relay's answer, at most {@link AgentConfig#bindTimeout()}.
+     *
+     * @param spec the tunnel's settings
+     * @return the bound tunnel, already receiving connections
+     * @throws TunnelException with the relay's code if it refused ({@code port_unavailable}: the port asked for is
+     *                         taken or not offered), or a local code for a timeout or a closed session
+     */
+    public TcpTunnel bindTcp(TcpTunnelSpec spec) throws TunnelException {
+        return (TcpTunnel) bind(id -> new Bind(id, Proto.TCP, null, spec.remotePort()),
+                bound -> new TcpTunnel(this, bound.tunnelId(), bound.publicUrl(), spec, config));
+    }
+
+    private AgentTunnel bind(LongFunction<Bind> request, Function<Bound, AgentTunnel> make) throws TunnelException {
         long id = bindIds.incrementAndGet();
-        PendingBind pending = new PendingBind(spec, new CompletableFuture<>());
+        PendingBind pending = new PendingBind(make, new CompletableFuture<>());
         tunnels.bindStarted();
         try {
             pendingBinds.put(id, pending);
             if (!isOpen()) throw sessionClosed();
             try {
-                send(new Bind(id, Proto.HTTP, spec.subdomain(), null));
+                send(request.apply(id));
             } catch (IOException e) {
                 throw sessionClosed();
             }
@@ -124,7 +144,7 @@ public final class AgentSession implements AutoCloseable {
         }
     }
 
-    private HttpTunnel awaitBound(long id, PendingBind pending) throws TunnelException {
+    private AgentTunnel awaitBound(long id, PendingBind pending) throws TunnelException {
         try {
             try {
                 return pending.result().get(config.bindTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -154,7 +174,7 @@ public final class AgentSession implements AutoCloseable {
     }
 
     /** Unbinds a tunnel its owner closed. */
-    void unbind(HttpTunnel tunnel) {
+    void unbind(AgentTunnel tunnel) {
         if (tunnels.remove(tunnel.id()) == null || !isOpen()) return;
         try {
             send(new Unbind(tunnel.id()));
@@ -228,7 +248,7 @@ public final class AgentSession implements AutoCloseable {
                 return "the relay ended the session: " + error.code().wireName() + ": " + error.message();
             }
             case Unbind unbind -> {
-                HttpTunnel tunnel = tunnels.remove(unbind.tunnelId());
+                AgentTunnel tunnel = tunnels.remove(unbind.tunnelId());
                 if (tunnel != null) tunnel.closedBy("the relay unbound it");
             }
             case Shutdown shutdown -> LOG.log(Level.WARNING, "relay {0} is shutting down within {1} s ({2}); its "
@@ -251,12 +271,12 @@ public final class AgentSession implements AutoCloseable {
             sendQuietly(new Unbind(bound.tunnelId()));
             return;
         }
-        HttpTunnel tunnel = new HttpTunnel(this, bound.tunnelId(), bound.publicUrl(), pending.spec(), config);
+        AgentTunnel tunnel = pending.make().apply(bound);
         if (!tunnels.add(tunnel)) {
             pending.result().completeExceptionally(sessionClosed());
             return;
         }
-        LOG.log(Level.INFO, "tunnel {0} -> {1}", bound.publicUrl(), pending.spec().target().url());
+        LOG.log(Level.INFO, "tunnel {0} -> {1}", bound.publicUrl(), tunnel.localUrl());
         pending.result().complete(tunnel);
     }
 
@@ -267,6 +287,7 @@ public final class AgentSession implements AutoCloseable {
             case SUBDOMAIN_TAKEN, SUBDOMAIN_RESERVED -> "; choose another subdomain, or none for a random one";
             case SUBDOMAIN_INVALID -> "; use 1 to 63 characters of a-z, 0-9 and '-', not at either end";
             case LIMIT_REACHED -> "; close other tunnels first";
+            case PORT_UNAVAILABLE -> "; ask for another port, or none for one the relay picks";
             default -> "";
         };
         pending.result().completeExceptionally(new TunnelException(error.code().wireName(),
@@ -296,12 +317,13 @@ public final class AgentSession implements AutoCloseable {
 
     private void serve(MuxStream stream) {
         StreamHeader header;
-        HttpTunnel tunnel;
+        AgentTunnel tunnel;
         try {
             stream.setReadTimeout(config.streamHeaderTimeout());
             header = StreamHeader.read(stream.getInputStream());
             stream.setReadTimeout(java.time.Duration.ZERO);
-            tunnel = header.kind() == Proto.HTTP ? tunnels.await(header.tunnelId(), config.bindTimeout()) : null;
+            tunnel = tunnels.await(header.tunnelId(), config.bindTimeout());
+            if (tunnel != null && tunnel.proto() != header.kind()) tunnel = null;
         } catch (IOException e) {
             LOG.log(Level.WARNING, "resetting {0}: bad stream header: {1}", stream, e.getMessage());
             stream.reset();
@@ -328,10 +350,10 @@ public final class AgentSession implements AutoCloseable {
      */
     private void sessionEnded(String reason) {
         if (!ended.compareAndSet(false, true)) return;
-        List<HttpTunnel> closed = tunnels.closeAll();
+        List<AgentTunnel> closed = tunnels.closeAll();
         for (PendingBind pending : pendingBinds.values()) pending.result().completeExceptionally(sessionClosed());
         boolean byUs = closedHere.get();
-        for (HttpTunnel tunnel : closed) {
+        for (AgentTunnel tunnel : closed) {
             if (byUs) {
                 tunnel.closedQuietly();
             } else {

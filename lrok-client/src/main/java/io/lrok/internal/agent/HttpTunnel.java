@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.internal.wire.Proto;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.mux.MuxStream;
 import java.net.URI;
@@ -9,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One bound HTTP tunnel of an {@link AgentSession}: its id and public URL from the relay's bound, its settings, and
  * its keep-alive pool to the local app. Exchanges for it run on the session's stream threads.
  */
-public final class HttpTunnel {
+public final class HttpTunnel implements AgentTunnel {
     private static final System.Logger LOG = System.getLogger(HttpTunnel.class.getName());
 
     private final AgentSession session;
@@ -29,12 +30,22 @@ public final class HttpTunnel {
         this.pool = new LocalConnectionPool(spec.target(), config);
     }
 
-    /** @return the tunnel id the relay gave it */
+    @Override
     public String id() {
         return id;
     }
 
-    /** @return where the public reaches it */
+    @Override
+    public Proto proto() {
+        return Proto.HTTP;
+    }
+
+    @Override
+    public URI localUrl() {
+        return spec.target().url();
+    }
+
+    @Override
     public URI publicUrl() {
         return publicUrl;
     }
@@ -44,28 +55,32 @@ public final class HttpTunnel {
         return spec;
     }
 
-    /** @return whether it still receives exchanges: not closed by its owner, the relay, or the session's end */
+    @Override
     public boolean isOpen() {
         return open.get() && session.isOpen();
     }
 
     /** Closes the tunnel: tells the relay (unbind), then closes idle local connections. Idempotent. */
+    @Override
     public void close() {
         if (markClosed()) session.unbind(this);
     }
 
     /** Forwards one exchange the relay opened for this tunnel; runs on the stream's thread. */
-    void forward(MuxStream stream, StreamHeader header) {
+    @Override
+    public void forward(MuxStream stream, StreamHeader header) {
         new HttpExchange(stream, header, spec, pool, config).run();
     }
 
     /** The relay or the session closed the tunnel. */
-    void closedBy(String reason) {
+    @Override
+    public void closedBy(String reason) {
         if (markClosed()) LOG.log(System.Logger.Level.INFO, "tunnel {0} closed: {1}", publicUrl, reason);
     }
 
     /** The session this agent closed took the tunnel with it: nothing to log. */
-    void closedQuietly() {
+    @Override
+    public void closedQuietly() {
         markClosed();
     }
 

@@ -18,7 +18,8 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
- * Opens a session with a relay (docs/protocol.md §1, §3): TCP, the multiplexer as its client, the control stream,
+ * Opens a session with a relay (docs/protocol.md §1, §3): TCP, TLS 1.3 ({@link RelayTls}) unless plaintext to
+ * loopback, the multiplexer as its client, the control stream,
  * hello, and the relay's welcome, all within {@link AgentConfig#handshakeTimeout()}. Every failure is a
  * {@link TunnelException} whose message says what to do.
  */
@@ -40,17 +41,13 @@ final class RelayDialer {
      */
     static Handshake dial(RelayEndpoint relay, String client, AgentConfig config) throws TunnelException {
         String address = describe(relay);
-        if (relay.tls()) {
-            throw new TunnelException(TunnelException.TLS_UNSUPPORTED, "the relay " + address + " wants TLS, and TLS "
-                    + "relays arrive in a later version of lrok; for now use a relay on this machine, over "
-                    + "lrok+plain://127.0.0.1:<port>");
-        }
-        if (!RelayEndpoint.isLoopback(relay.host())) {
+        if (!relay.tls() && !RelayEndpoint.isLoopback(relay.host())) {
             throw new TunnelException(TunnelException.INVALID_RELAY_ADDRESS, "plaintext is allowed only to a "
                     + "loopback relay, not " + address + "; use lrok:// (TLS) for a remote relay");
         }
         long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
         Socket socket = connect(relay, address, config);
+        if (relay.tls()) socket = RelayTls.handshake(socket, relay, address, deadline);
         MuxSession mux;
         try {
             mux = MuxSession.client(socket, config.muxConfig());

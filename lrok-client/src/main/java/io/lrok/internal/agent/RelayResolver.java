@@ -19,15 +19,18 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
- * Finds the relay to dial when the code names none. The first of these wins, and the token comes from the same
- * place as the relay (a token meant for one relay is never sent to another):
+ * Finds the relay to dial when the code names none. The first of these wins, and the token and the relay's CA (a PEM
+ * file trusted in place of the JDK's trust store) come from the same place as the relay (a token meant for one relay
+ * is never sent to another):
  * <ol>
- *   <li>system properties {@value #RELAY_PROPERTY} and {@value #TOKEN_PROPERTY};</li>
- *   <li>environment variables {@value #RELAY_ENV} and {@value #TOKEN_ENV};</li>
+ *   <li>system properties {@value #RELAY_PROPERTY}, {@value #TOKEN_PROPERTY} and {@value #CA_PROPERTY};</li>
+ *   <li>environment variables {@value #RELAY_ENV}, {@value #TOKEN_ENV} and {@value #CA_ENV};</li>
  *   <li>the config file {@code $XDG_CONFIG_HOME/lrok/config.properties}, or {@code ~/.config/lrok/config.properties}
- *       when {@code XDG_CONFIG_HOME} is unset, with keys {@value #RELAY_KEY} and {@value #TOKEN_KEY};</li>
+ *       when {@code XDG_CONFIG_HOME} is unset, with keys {@value #RELAY_KEY}, {@value #TOKEN_KEY} and
+ *       {@value #CA_KEY};</li>
  *   <li>an in-process relay from an {@link InProcessRelayProvider} found by {@link ServiceLoader} (the
  *       lrok-relay-embedded module on the class path), announced once per JVM in the log;</li>
  *   <li>otherwise {@link TunnelException#NO_RELAY_CONFIGURED}, with a message that lists the ways to configure one.</li>
@@ -50,6 +53,12 @@ public final class RelayResolver {
     public static final String RELAY_KEY = "relay";
     /** Config file key holding the token for the relay named by {@link #RELAY_KEY}. */
     public static final String TOKEN_KEY = "authtoken";
+    /** System property naming a PEM file of CA certificates to trust for the relay named by {@link #RELAY_PROPERTY}. */
+    public static final String CA_PROPERTY = "lrok.relay.ca";
+    /** Environment variable naming a PEM file of CA certificates to trust for the relay named by {@link #RELAY_ENV}. */
+    public static final String CA_ENV = "LROK_RELAY_CA";
+    /** Config file key naming a PEM file of CA certificates to trust for the relay named by {@link #RELAY_KEY}. */
+    public static final String CA_KEY = "relay_ca";
 
     /** The in-process relay is announced once per JVM, however many tunnels use it. */
     private static final AtomicBoolean ANNOUNCED = new AtomicBoolean();
@@ -97,16 +106,20 @@ public final class RelayResolver {
     public RelayEndpoint resolve() throws TunnelException {
         String relay = properties.getProperty(RELAY_PROPERTY);
         if (present(relay)) {
-            return endpoint(relay, properties.getProperty(TOKEN_PROPERTY), "system property " + RELAY_PROPERTY);
+            return endpoint(relay, properties.getProperty(TOKEN_PROPERTY), properties.getProperty(CA_PROPERTY),
+                    "system property " + RELAY_PROPERTY);
         }
         relay = env.get(RELAY_ENV);
-        if (present(relay)) return endpoint(relay, env.get(TOKEN_ENV), "environment variable " + RELAY_ENV);
+        if (present(relay)) {
+            return endpoint(relay, env.get(TOKEN_ENV), env.get(CA_ENV), "environment variable " + RELAY_ENV);
+        }
         Path file = configFile();
         if (file != null && Files.isRegularFile(file)) {
             Properties config = load(file);
             relay = config.getProperty(RELAY_KEY);
             if (present(relay)) {
-                return endpoint(relay, config.getProperty(TOKEN_KEY), "key " + RELAY_KEY + " in " + file);
+                return endpoint(relay, config.getProperty(TOKEN_KEY), config.getProperty(CA_KEY),
+                        "key " + RELAY_KEY + " in " + file);
             }
         }
         InProcessRelayProvider provider = firstProvider();
@@ -121,14 +134,25 @@ public final class RelayResolver {
         return home == null ? null : home.resolve(".config").resolve("lrok").resolve("config.properties");
     }
 
-    private static RelayEndpoint endpoint(String relay, String token, String source) throws TunnelException {
+    private static RelayEndpoint endpoint(String relay, String token, String ca, String source)
+            throws TunnelException {
+        RelayEndpoint endpoint;
         try {
-            return RelayEndpoint.of(new URI(relay.strip()), token);
+            endpoint = RelayEndpoint.of(new URI(relay.strip()), token);
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw new TunnelException(TunnelException.INVALID_RELAY_ADDRESS, "the relay address in " + source
                     + " is not usable: " + e.getMessage()
                     + "; write it as lrok://relay.example.com[:port] or lrok+plain://127.0.0.1:port", e);
         }
+        if (!present(ca)) return endpoint;
+        SSLContext trust;
+        try {
+            trust = RelayTrust.trusting(Path.of(ca.strip()));
+        } catch (IllegalArgumentException e) {
+            throw new TunnelException(TunnelException.INVALID_RELAY_ADDRESS, "the relay CA given with " + source
+                    + " is not usable: " + e.getMessage() + "; name a PEM file of CA certificates", e);
+        }
+        return RelayTrust.withTrust(endpoint, trust);
     }
 
     private static Properties load(Path file) throws TunnelException {

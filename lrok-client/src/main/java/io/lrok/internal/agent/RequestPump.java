@@ -1,7 +1,7 @@
 package io.lrok.internal.agent;
 
 import io.lrok.internal.http.BodyFraming;
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.mux.StreamResetException;
 import java.io.IOException;

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class TunnelRegistry {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Map<String, HttpTunnel> tunnels = new HashMap<>();
+    private final Map<String, AgentTunnel> tunnels = new HashMap<>();
     private int pendingBinds;
     private boolean closed;
 
@@ -45,7 +45,7 @@ final class TunnelRegistry {
     }
 
     /** @return false if the registry is closed (the session ended): the tunnel is not added */
-    boolean add(HttpTunnel tunnel) {
+    boolean add(AgentTunnel tunnel) {
         lock.lock();
         try {
             if (closed) return false;
@@ -58,7 +58,7 @@ final class TunnelRegistry {
     }
 
     /** @return the tunnel removed, or null if it was not there */
-    HttpTunnel remove(String tunnelId) {
+    AgentTunnel remove(String tunnelId) {
         lock.lock();
         try {
             return tunnels.remove(tunnelId);
@@ -72,12 +72,12 @@ final class TunnelRegistry {
      * @param max      the longest wait for a pending bind to register it
      * @return the tunnel, or null if there is none and no bind pending could add it
      */
-    HttpTunnel await(String tunnelId, Duration max) throws InterruptedException {
+    AgentTunnel await(String tunnelId, Duration max) throws InterruptedException {
         long left = max.toNanos();
         lock.lock();
         try {
             while (true) {
-                HttpTunnel tunnel = tunnels.get(tunnelId);
+                AgentTunnel tunnel = tunnels.get(tunnelId);
                 if (tunnel != null || closed || pendingBinds == 0 || left <= 0) return tunnel;
                 left = changed.awaitNanos(left);
             }
@@ -97,11 +97,11 @@ final class TunnelRegistry {
     }
 
     /** Closes the registry: nothing more is added. @return the tunnels that were in it */
-    List<HttpTunnel> closeAll() {
+    List<AgentTunnel> closeAll() {
         lock.lock();
         try {
             closed = true;
-            List<HttpTunnel> all = new ArrayList<>(tunnels.values());
+            List<AgentTunnel> all = new ArrayList<>(tunnels.values());
             tunnels.clear();
             changed.signalAll();
             return all;

@@ -154,6 +154,31 @@ class RelayResolverTest {
     }
 
     @Test
+    void aRelayCaComesFromTheSamePlaceAsTheRelay() throws Exception {
+        Path ca = Files.writeString(home.resolve("ca.pem"), io.lrok.internal.tls.CertificateAuthority.create()
+                .certificatePem());
+        RelayEndpoint fromEnv = resolver(Map.of("LROK_RELAY", "lrok://relay.example.com", "LROK_RELAY_CA",
+                ca.toString(), "LROK_AUTHTOKEN", "t")).resolve();
+        assertThat(fromEnv.sslContext()).isPresent();
+        assertThat(fromEnv.authToken()).contains("t");
+        assertThat(fromEnv.host()).isEqualTo("relay.example.com");
+        assertThat(fromEnv.toString()).isEqualTo("lrok://relay.example.com:4443");
+        // a CA for the environment's relay is not used for the config file's
+        writeConfig(home.resolve(".config/lrok/config.properties"), "relay=lrok://relay.example.org\n");
+        assertThat(resolver(Map.of("LROK_RELAY_CA", ca.toString())).resolve().sslContext()).isEmpty();
+        writeConfig(home.resolve(".config/lrok/config.properties"), "relay=lrok://relay.example.org\nrelay_ca="
+                + ca + "\n");
+        assertThat(resolver(Map.of()).resolve().sslContext()).isPresent();
+        props.setProperty("lrok.relay", "lrok://relay.example.net");
+        props.setProperty("lrok.relay.ca", home.resolve("missing.pem").toString());
+        assertThatThrownBy(() -> resolver(Map.of()).resolve())
+                .isInstanceOfSatisfying(TunnelException.class,
+                        e -> assertThat(e.code()).isEqualTo(TunnelException.INVALID_RELAY_ADDRESS))
+                .hasMessageContaining("relay CA given with system property lrok.relay")
+                .hasMessageContaining("missing.pem");
+    }
+
+    @Test
     void anInProcessRelayThatCannotStartIsReported() {
         providers = () -> List.<InProcessRelayProvider>of(() -> {
             throw new IOException("port in use");

@@ -1,5 +1,7 @@
 package io.lrok.internal.http;
 
+import io.lrok.http.HttpLimits;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;

@@ -20,7 +20,7 @@
  *       ending in chunked; chunked twice; a chunk size that is not 1 to 16 hex digits below 2^63 (no sign, no
  *       {@code 0x}, no whitespace before it); a malformed chunk extension; chunk data not followed by CRLF; a
  *       chunk-size line over its limit; a message cut short by the end of the input.</li>
- *   <li>414: a request line over {@link io.lrok.internal.http.HttpLimits#maxRequestLineLength()}.</li>
+ *   <li>414: a request line over {@link io.lrok.http.HttpLimits#maxRequestLineLength()}.</li>
  *   <li>431: a header section over its size or field-count limit; the same for a trailer section.</li>
  *   <li>501: a transfer coding before chunked that is not gzip, deflate or compress.</li>
  *   <li>505: an HTTP version other than 1.x (1.2 to 1.9 are read as 1.1).</li>
@@ -29,3 +29,5 @@
  * Empty lines before a request line are skipped (RFC 9112 §2.2).
  */
 package io.lrok.internal.http;
+
+import io.lrok.http.HttpLimits;

@@ -1,5 +1,7 @@
 package io.lrok.internal.http;
 
+import io.lrok.http.HttpLimits;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lrok.internal.http.HttpTestSupport.GeneratedInputStream;

@@ -1,5 +1,7 @@
 package io.lrok.internal.http;
 
+import io.lrok.http.HttpLimits;
+
 import static io.lrok.internal.http.HttpTestSupport.bytes;
 import static io.lrok.internal.http.HttpTestSupport.string;
 import static org.assertj.core.api.Assertions.assertThat;

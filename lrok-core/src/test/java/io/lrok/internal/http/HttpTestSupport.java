@@ -1,5 +1,7 @@
 package io.lrok.internal.http;
 
+import io.lrok.http.HttpLimits;
+
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.io.ByteArrayInputStream;

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -42,6 +43,8 @@ final class AgentSession {
     private static final System.Logger LOG = System.getLogger(AgentSession.class.getName());
     /** The longest the relay's close waits to hand an agent its shutdown notice before closing the connection. */
     private static final Duration SHUTDOWN_NOTICE_WAIT = Duration.ofMillis(200);
+    /** The longest a second caller of {@link #end} waits for the first to finish releasing the tunnels. */
+    private static final Duration END_WAIT = Duration.ofSeconds(5);
 
     private final RelayServer relay;
     private final Socket socket;
@@ -55,6 +58,8 @@ final class AgentSession {
     private final Map<String, TunnelBinder.Binding> tunnels = new LinkedHashMap<>();
     private long nextTunnel = 1;
     private boolean ended;
+    /** Released when the first {@link #end} has released the tunnels and closed the connection. */
+    private final CountDownLatch endDone = new CountDownLatch(1);
 
     /** Set once, by the control thread, when the handshake is over. */
     private volatile MuxStream control;
@@ -236,7 +241,7 @@ final class AgentSession {
         stateLock.lock();
         try {
             if (ended) return false;
-            tunnels.put(binding.tunnel().id(), binding);
+            tunnels.put(binding.id(), binding);
             return true;
         } finally {
             stateLock.unlock();
@@ -256,7 +261,7 @@ final class AgentSession {
             return;
         }
         binder.release(binding);
-        LOG.log(Level.INFO, () -> "session " + id + ": closed " + binding.tunnel());
+        LOG.log(Level.INFO, () -> "session " + id + ": closed " + binding.describe());
     }
 
     // ---- writing and ending --------------------------------------------------------------------------------
@@ -302,20 +307,39 @@ final class AgentSession {
         List<TunnelBinder.Binding> released;
         stateLock.lock();
         try {
-            if (ended) return;
-            ended = true;
-            released = new ArrayList<>(tunnels.values());
-            tunnels.clear();
+            if (ended) {
+                released = null;
+            } else {
+                ended = true;
+                released = new ArrayList<>(tunnels.values());
+                tunnels.clear();
+            }
         } finally {
             stateLock.unlock();
         }
-        draining = true;
-        // The reconnect grace period (docs/protocol.md §6, a later issue) hooks in here: instead of releasing the
-        // names, keep them reserved for this session's resume secret for RelayServer's resume grace.
-        for (TunnelBinder.Binding binding : released) binder.release(binding);
-        mux.close();
-        relay.sessionEnded(this, welcomed);
-        if (welcomed) LOG.log(Level.INFO, () -> "session " + id + " ended: " + why);
+        if (released == null) {
+            // Another thread is ending the session (the control thread, as the connection dropped): wait until it
+            // has, so that the relay's close returns with every tunnel's own port closed.
+            try {
+                if (!endDone.await(END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.log(Level.DEBUG, () -> "session " + id + ": still ending after " + END_WAIT.toMillis() + " ms");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        try {
+            draining = true;
+            // The reconnect grace period (docs/protocol.md §6, a later issue) hooks in here: instead of releasing
+            // the names, keep them reserved for this session's resume secret for RelayServer's resume grace.
+            for (TunnelBinder.Binding binding : released) binder.release(binding);
+            mux.close();
+            relay.sessionEnded(this, welcomed);
+            if (welcomed) LOG.log(Level.INFO, () -> "session " + id + " ended: " + why);
+        } finally {
+            endDone.countDown();
+        }
     }
 
     private boolean isEnded() {

@@ -1,7 +1,7 @@
 package io.lrok.internal.relay;
 
 import io.lrok.internal.http.HttpException;
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.internal.http.RequestHead;
 import io.lrok.relay.RelayLimits;
@@ -12,6 +12,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +35,36 @@ final class EdgeConnection {
         HttpTunnel route(String host);
     }
 
+    /**
+     * How the public client reached the relay, for the forwarding headers and the stream header.
+     *
+     * @param name         {@code http} or {@code https}
+     * @param serverName   on HTTPS, the host name the client sent in SNI, which every request's Host must name;
+     *                     null for none (no SNI, as for an IP address, or plain HTTP)
+     * @param redirectPort on plain HTTP, the HTTPS port every request is redirected to (308); 0 for no redirect
+     */
+    record Scheme(String name, String serverName, int redirectPort) {
+        /** Plain HTTP, served. */
+        static final Scheme HTTP = new Scheme("http", null, 0);
+
+        /** @param serverName the SNI host name, or null @return HTTPS, with that SNI */
+        static Scheme https(String serverName) {
+            return new Scheme("https", serverName == null ? null : Hosts.normalize(serverName), 0);
+        }
+
+        /** @param port the HTTPS port @return plain HTTP that redirects to HTTPS on that port */
+        static Scheme redirectTo(int port) {
+            return new Scheme("http", null, port);
+        }
+    }
+
+    /** RFC 9110 §15.4.9: a permanent redirect that keeps the method and body. */
+    static final int PERMANENT_REDIRECT = 308;
+    /** The default HTTPS port, left out of redirect locations. */
+    private static final int HTTPS_DEFAULT_PORT = 443;
+
     private final Socket socket;
+    private final Scheme scheme;
     private final Router router;
     private final RelayLimits limits;
     private final HttpLimits httpLimits;
@@ -46,8 +76,10 @@ final class EdgeConnection {
     /** Set when the connection ends with nothing in flight (the client closed, or stayed idle): no linger then. */
     private boolean quietEnd;
 
-    EdgeConnection(Socket socket, Router router, RelayLimits limits, HttpLimits httpLimits) throws IOException {
+    EdgeConnection(Socket socket, Router router, RelayLimits limits, HttpLimits httpLimits, Scheme scheme)
+            throws IOException {
         this.socket = socket;
+        this.scheme = scheme;
         this.router = router;
         this.limits = limits;
         this.httpLimits = httpLimits;
@@ -109,6 +141,14 @@ final class EdgeConnection {
                     host == null ? "" : host, "Send requests to the tunnel's URL directly."), accept);
             return false;
         }
+        if (scheme.redirectPort() > 0 && host != null) {
+            redirect(host, head.target());
+            return false;
+        }
+        if (scheme.serverName() != null && host != null && !Hosts.normalize(host).equals(scheme.serverName())) {
+            refuse(ErrorPage.misdirected(host, scheme.serverName()), accept);
+            return false;
+        }
         HttpTunnel tunnel = router.route(host);
         if (tunnel == null) {
             refuse(host == null ? ErrorPage.badRequest(400, "the request has no Host header, which the relay routes"
@@ -131,6 +171,24 @@ final class EdgeConnection {
         LOG.log(Level.DEBUG, () -> "answering " + clientAddress + " with " + page.status() + ": " + page.problem());
         try {
             page.writeTo(out, ErrorPage.wantsHtml(accept));
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            return;
+        }
+        linger(limits, socket);
+    }
+
+    /** Answers 308 to the same host and target over HTTPS, and closes like {@link #refuse}. */
+    private void redirect(String host, String target) {
+        String origin = ForwardedHeads.originForm(target);
+        String location = "https://" + Hosts.normalize(host)
+                + (scheme.redirectPort() == HTTPS_DEFAULT_PORT ? "" : ":" + scheme.redirectPort())
+                + (origin.startsWith("/") ? origin : "/");
+        byte[] head = ("HTTP/1.1 " + PERMANENT_REDIRECT + " Permanent Redirect\r\nLocation: " + location
+                + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            out.write(head);
+            out.flush();
             socket.shutdownOutput();
         } catch (IOException e) {
             return;
@@ -180,6 +238,11 @@ final class EdgeConnection {
 
     OutputStream out() {
         return out;
+    }
+
+    /** @return how the client reached the relay */
+    Scheme scheme() {
+        return scheme;
     }
 
     RelayLimits limits() {

@@ -23,6 +23,9 @@ record ErrorPage(int status, String problem, String host, String advice) {
     /** Response header naming the relay as the author of the page, so a user can tell it from the app's own. */
     static final String ERROR_HEADER = "X-Lrok-Error";
 
+    /** RFC 9110 §15.5.20: the request reached a server (here: a TLS connection) not meant for its host. */
+    static final int MISDIRECTED_REQUEST = 421;
+
     ErrorPage {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(host, "host");
@@ -67,8 +70,15 @@ record ErrorPage(int status, String problem, String host, String advice) {
                 "The relay is at its connection limit. Retry in a moment.");
     }
 
+    static ErrorPage misdirected(String host, String serverName) {
+        return new ErrorPage(421, "the request for host " + host + " came on a TLS connection made for "
+                + serverName, host, "The Host header must name the server the TLS connection was opened to (SNI)."
+                + " Open a new connection to " + Hosts.normalize(host) + ".");
+    }
+
     /** @return the reason phrase for the status */
     String reason() {
+        if (status == MISDIRECTED_REQUEST) return "Misdirected Request";
         String reason = ResponseHead.defaultReason(status);
         return reason.isEmpty() ? "Error" : reason;
     }

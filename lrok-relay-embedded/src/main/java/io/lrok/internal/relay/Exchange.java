@@ -56,9 +56,9 @@ final class Exchange {
             return false;
         }
         try {
-            byte[] header = new StreamHeader(tunnel.id(), Proto.HTTP, conn.clientAddress(), "http", host).encode();
+            byte[] header = new StreamHeader(tunnel.id(), Proto.HTTP, conn.clientAddress(), conn.scheme().name(), host).encode();
             RequestHead forwarded = ForwardedHeads.request(request, ForwardedHeads.originForm(request.target()), host,
-                    conn.clientIp(), "http", upgrade);
+                    conn.clientIp(), conn.scheme().name(), upgrade);
             stream.getOutputStream().write(concat(header, forwarded.toBytes()));
         } catch (IOException e) {
             stream.reset();

@@ -1,6 +1,6 @@
 package io.lrok.internal.relay;
 
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.relay.RelayLimits;
 import java.net.InetAddress;
 import java.util.List;
@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param tokens      the accepted tokens; empty for none needed
  * @param httpLimits  the size limits of HTTP heads, both at the edge and from agents
  * @param limits      the relay's limits and timeouts
+ * @param tcpPortFrom the lowest public port a TCP tunnel may get; 0 (with {@code tcpPortTo} 0) for no range: a TCP
+ *                    tunnel gets the port it asks for if free, else any free port the system picks
+ * @param tcpPortTo   the highest public port a TCP tunnel may get, inclusive; 0 for no range
  */
 public record RelayConfig(InetAddress bindAddress, int agentPort, int httpPort, String domain, List<String> tokens,
-        HttpLimits httpLimits, RelayLimits limits) {
+        HttpLimits httpLimits, RelayLimits limits, int tcpPortFrom, int tcpPortTo) {
 
     /** Checks and normalizes the values. */
     public RelayConfig {
@@ -30,6 +33,27 @@ public record RelayConfig(InetAddress bindAddress, int agentPort, int httpPort, 
         tokens = List.copyOf(tokens);
         Objects.requireNonNull(httpLimits, "httpLimits");
         Objects.requireNonNull(limits, "limits");
+        checkTcpPortRange(tcpPortFrom, tcpPortTo);
+    }
+
+    /**
+     * Checks a range of public TCP ports.
+     *
+     * @param from the lowest port, 1 to 65535; or 0 with {@code to} 0 for no range
+     * @param to   the highest port, inclusive, at least {@code from}
+     * @throws IllegalArgumentException if it is not a range of ports
+     */
+    public static void checkTcpPortRange(int from, int to) {
+        if (from == 0 && to == 0) return;
+        if (from < 1 || to > 65_535 || from > to) {
+            throw new IllegalArgumentException("TCP port range must be within 1-65535, lowest first: " + from + "-"
+                    + to);
+        }
+    }
+
+    /** @return whether TCP tunnels are limited to a range of ports */
+    public boolean hasTcpPortRange() {
+        return tcpPortFrom != 0;
     }
 
     /**

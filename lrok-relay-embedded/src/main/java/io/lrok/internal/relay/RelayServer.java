@@ -1,6 +1,6 @@
 package io.lrok.internal.relay;
 
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.relay.RelayLimits;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -10,13 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The running relay: the agent listener, the shared edge listener, the tunnel table, and the live sessions and
  * public connections, so that {@link #close()} can end them all. {@code EmbeddedRelay} is its public face.
  *
- * <p>Plaintext only, for now (TLS is a later issue): agents are accepted from loopback addresses only, as
- * docs/protocol.md §1 requires.
+ * <p>TLS ({@link RelayTls}): the agent port speaks TLS 1.3 when it has certificates, and otherwise plaintext to
+ * loopback agents only, as docs/protocol.md §1 requires; an HTTPS edge listener runs beside the HTTP one when it has
+ * certificates of its own.
  */
 public final class RelayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RelayServer.class.getName());
@@ -29,18 +34,23 @@ public final class RelayServer implements AutoCloseable {
     static final String CLOSING_REASON = "relay closing";
 
     private final RelayConfig config;
+    private final RelayTls tls;
     private final String domain;
     private final Authenticator authenticator;
     private final TunnelRegistry registry;
     private final LiveSet<AgentSession> sessions = new LiveSet<>();
     private final AtomicInteger welcomedSessions = new AtomicInteger();
     private final LiveSet<Socket> publicConnections = new LiveSet<>();
+    /** Agent connections in their TLS handshake, not yet sessions: closed by {@link #close()} too. */
+    private final LiveSet<Socket> agentHandshakes = new LiveSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private Listener agentListener;
     private Listener httpListener;
+    private Listener httpsListener;
 
-    private RelayServer(RelayConfig config) {
+    private RelayServer(RelayConfig config, RelayTls tls) {
         this.config = config;
+        this.tls = tls;
         this.domain = config.domain() != null ? config.domain() : LOCAL_DOMAIN;
         this.authenticator = new Authenticator(config.tokens());
         this.registry = new TunnelRegistry(domain);
@@ -54,11 +64,27 @@ public final class RelayServer implements AutoCloseable {
      * @throws IOException if a port cannot be bound
      */
     public static RelayServer start(RelayConfig config) throws IOException {
-        RelayServer relay = new RelayServer(config);
+        return start(config, RelayTls.NONE);
+    }
+
+    /**
+     * Binds the agent and edge ports (HTTPS too, if configured) and starts accepting.
+     *
+     * @param config the configuration
+     * @param tls    the TLS settings
+     * @return the running relay
+     * @throws IOException if a port cannot be bound
+     */
+    public static RelayServer start(RelayConfig config, RelayTls tls) throws IOException {
+        RelayServer relay = new RelayServer(config, tls);
         try {
             relay.agentListener = Listener.open("agents", config.bindAddress(), config.agentPort(), relay::serveAgent);
             relay.httpListener = Listener.open("edge", config.bindAddress(), config.httpPort(),
-                    socket -> relay.serveEdge(socket, relay.registry::route));
+                    socket -> relay.serveEdge(socket, relay.registry::route, null));
+            if (tls.httpsCertificates() != null) {
+                relay.httpsListener = Listener.open("edge-https", config.bindAddress(), tls.httpsPort(),
+                        socket -> relay.serveEdge(socket, relay.registry::route, tls.httpsCertificates()));
+            }
         } catch (IOException e) {
             relay.close();
             throw e;
@@ -85,6 +111,24 @@ public final class RelayServer implements AutoCloseable {
      */
     public int httpPort() {
         return httpListener.port();
+    }
+
+    /**
+     * Returns the shared public HTTPS port.
+     *
+     * @return the shared public HTTPS port, or -1 without HTTPS
+     */
+    public int httpsPort() {
+        return httpsListener == null ? -1 : httpsListener.port();
+    }
+
+    /**
+     * Returns whether agents dial with TLS.
+     *
+     * @return whether the agent port speaks TLS
+     */
+    public boolean agentTls() {
+        return tls.agentCertificates() != null;
     }
 
     /**
@@ -141,6 +185,7 @@ public final class RelayServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         if (agentListener != null) agentListener.close();
         if (httpListener != null) httpListener.close();
+        if (httpsListener != null) httpsListener.close();
         List<Thread> closing = new ArrayList<>();
         for (AgentSession session : sessions.closeAndDrain()) {
             closing.add(Thread.ofVirtual().start(() -> session.shutdown(CLOSING_REASON)));
@@ -154,6 +199,7 @@ public final class RelayServer implements AutoCloseable {
             }
         }
         for (Socket socket : publicConnections.closeAndDrain()) closeQuietly(socket);
+        for (Socket socket : agentHandshakes.closeAndDrain()) closeQuietly(socket);
         LOG.log(Level.DEBUG, "relay closed");
     }
 
@@ -201,21 +247,56 @@ public final class RelayServer implements AutoCloseable {
      * @throws IOException if its own port cannot be opened
      */
     TunnelBinder.Binding openEdge(HttpTunnel tunnel) throws IOException {
+        ServerCertificates https = tls.httpsCertificates();
         if (config.domain() != null) {
-            URI url = URI.create("http://" + tunnel.name() + "." + domain + portSuffix(httpPort()));
+            URI url = https != null
+                    ? URI.create("https://" + tunnel.name() + "." + domain + (httpsPort() == 443 ? "" : ":" + httpsPort()))
+                    : URI.create("http://" + tunnel.name() + "." + domain + portSuffix(httpPort()));
             return new TunnelBinder.Binding(tunnel, null, url);
         }
         Listener own = Listener.open("edge-" + tunnel.name(), config.bindAddress(), 0,
-                socket -> serveEdge(socket, host -> tunnel.isRoutable() ? tunnel : null));
-        URI url = URI.create("http://" + EdgeConnection.urlHost(own.address()) + ":" + own.port());
+                socket -> serveEdge(socket, host -> tunnel.isRoutable() ? tunnel : null, https));
+        URI url = URI.create((https != null ? "https://" : "http://") + EdgeConnection.urlHost(own.address()) + ":"
+                + own.port());
         return new TunnelBinder.Binding(tunnel, own, url);
     }
 
-    private void serveAgent(Socket socket) {
-        if (!socket.getInetAddress().isLoopbackAddress()) {
-            LOG.log(Level.WARNING, () -> "refusing agent connection from " + socket.getRemoteSocketAddress()
+    /**
+     * Counts a public connection of a TCP tunnel against {@code maxEdgeConnections}, if it fits; the relay's close
+     * closes it.
+     *
+     * @return whether it fits; if so it is counted until {@link #publicEnded}
+     */
+    boolean admitPublic(Socket socket) {
+        return publicConnections.add(socket, config.limits().maxEdgeConnections());
+    }
+
+    /** @param socket a connection {@link #admitPublic} admitted, now over */
+    void publicEnded(Socket socket) {
+        publicConnections.remove(socket);
+    }
+
+    private void serveAgent(Socket plain) {
+        Socket socket = plain;
+        if (tls.agentCertificates() != null) {
+            if (!agentHandshakes.add(plain, Integer.MAX_VALUE)) {
+                closeQuietly(plain); // the relay is closing
+                return;
+            }
+            try {
+                socket = RelayTls.accept(plain, tls.agentCertificates().current(), config.limits().handshakeTimeout());
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, () -> "TLS handshake with agent " + plain.getRemoteSocketAddress() + " failed: "
+                        + e);
+                closeQuietly(plain);
+                return;
+            } finally {
+                agentHandshakes.remove(plain);
+            }
+        } else if (!plain.getInetAddress().isLoopbackAddress()) {
+            LOG.log(Level.WARNING, () -> "refusing agent connection from " + plain.getRemoteSocketAddress()
                     + ": this relay speaks plaintext, which is allowed from loopback addresses only");
-            closeQuietly(socket);
+            closeQuietly(plain);
             return;
         }
         AgentSession session;
@@ -232,22 +313,47 @@ public final class RelayServer implements AutoCloseable {
         session.run();
     }
 
-    private void serveEdge(Socket socket, EdgeConnection.Router router) {
+    /**
+     * Serves one public connection; counts it against the limit before any TLS handshake, so that the relay's close
+     * ends handshakes in progress too.
+     *
+     * @param certificates what to present, for an HTTPS listener; null for plain HTTP
+     */
+    private void serveEdge(Socket plain, EdgeConnection.Router router, ServerCertificates certificates) {
         try {
-            if (!publicConnections.add(socket, config.limits().maxEdgeConnections())) {
-                if (!closed.get()) EdgeConnection.refuseBusy(socket, config.limits());
+            if (!publicConnections.add(plain, config.limits().maxEdgeConnections())) {
+                if (!closed.get() && certificates == null) EdgeConnection.refuseBusy(plain, config.limits());
                 return;
             }
             try {
-                new EdgeConnection(socket, router, config.limits(), config.httpLimits()).run();
+                Socket socket = plain;
+                EdgeConnection.Scheme scheme = tls.redirectToHttps() ? EdgeConnection.Scheme.redirectTo(httpsPort())
+                        : EdgeConnection.Scheme.HTTP;
+                if (certificates != null) {
+                    SSLSocket secure = RelayTls.accept(plain, certificates.current(), config.limits().headTimeout(),
+                            RelayTls.ALPN_HTTP_1_1);
+                    socket = secure;
+                    scheme = EdgeConnection.Scheme.https(serverName(secure));
+                }
+                new EdgeConnection(socket, router, config.limits(), config.httpLimits(), scheme).run();
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "public connection failed: " + e);
             } finally {
-                publicConnections.remove(socket);
+                publicConnections.remove(plain);
             }
         } finally {
-            closeQuietly(socket);
+            closeQuietly(plain);
         }
+    }
+
+    /** @return the host name the client asked for in SNI, or null if it sent none */
+    private static String serverName(SSLSocket socket) {
+        if (socket.getSession() instanceof ExtendedSSLSession session) {
+            for (SNIServerName name : session.getRequestedServerNames()) {
+                if (name instanceof SNIHostName host) return host.getAsciiName();
+            }
+        }
+        return null;
     }
 
     private static String portSuffix(int port) {

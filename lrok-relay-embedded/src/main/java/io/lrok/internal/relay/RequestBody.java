@@ -1,7 +1,7 @@
 package io.lrok.internal.relay;
 
 import io.lrok.internal.http.BodyFraming;
-import io.lrok.internal.http.HttpLimits;
+import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.mux.MuxStream;
 import java.io.IOException;

@@ -10,6 +10,7 @@ import io.lrok.internal.wire.Proto;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Answers one session's binds (docs/protocol.md §3, bind): checks the request, claims the name in the
@@ -22,11 +23,26 @@ final class TunnelBinder {
     /**
      * What a bound tunnel holds.
      *
-     * @param tunnel   the tunnel
+     * @param tunnel   the HTTP tunnel, or null for a TCP tunnel
      * @param listener its own edge port (relay without a domain), or null
      * @param url      its public URL
+     * @param tcp      the TCP tunnel, with its own port, or null for an HTTP tunnel
      */
-    record Binding(HttpTunnel tunnel, Listener listener, URI url) {
+    record Binding(HttpTunnel tunnel, Listener listener, URI url, TcpTunnel tcp) {
+        /** An HTTP tunnel's binding. */
+        Binding(HttpTunnel tunnel, Listener listener, URI url) {
+            this(tunnel, listener, url, null);
+        }
+
+        /** @return the tunnel id */
+        String id() {
+            return tcp != null ? tcp.id() : tunnel.id();
+        }
+
+        /** @return the tunnel, for logs */
+        String describe() {
+            return tcp != null ? tcp.toString() : tunnel.toString();
+        }
     }
 
     private final RelayServer relay;
@@ -42,10 +58,7 @@ final class TunnelBinder {
      * @return the answer: bound (the tunnel is routable already), or error with the bind's id
      */
     ControlMessage bind(Bind bind) {
-        if (bind.proto() == Proto.TCP) {
-            return refuse(bind, ErrorCode.PORT_UNAVAILABLE,
-                    "this relay offers HTTP tunnels only: TCP tunnels are not supported yet");
-        }
+        if (bind.proto() == Proto.TCP) return bindTcp(bind);
         if (bind.port() != null) return refuse(bind, ErrorCode.BAD_REQUEST, "an HTTP bind takes no port");
         String wanted = bind.subdomain();
         if (wanted != null && !Names.isValidSubdomain(wanted)) {
@@ -86,9 +99,76 @@ final class TunnelBinder {
         return new Bound(bind.id(), tunnelId, binding.url());
     }
 
+    /**
+     * A TCP bind: the port asked for if it is in the relay's range and free, else {@code port_unavailable}; without
+     * a port asked for, a free one of the range (or any free port when the relay has no range).
+     */
+    private ControlMessage bindTcp(Bind bind) {
+        if (bind.subdomain() != null) return refuse(bind, ErrorCode.BAD_REQUEST, "a TCP bind takes no subdomain");
+        RelayConfig config = relay.config();
+        Integer wanted = bind.port();
+        if (wanted != null && config.hasTcpPortRange()
+                && (wanted < config.tcpPortFrom() || wanted > config.tcpPortTo())) {
+            return refuse(bind, ErrorCode.PORT_UNAVAILABLE, "port " + wanted + " is outside this relay's TCP ports "
+                    + config.tcpPortFrom() + "-" + config.tcpPortTo());
+        }
+        String tunnelId = session.reserveTunnelId();
+        if (tunnelId == null) {
+            return refuse(bind, ErrorCode.LIMIT_REACHED, "this session holds its maximum of "
+                    + relay.limits().maxTunnelsPerSession() + " tunnels");
+        }
+        TcpTunnel tunnel = new TcpTunnel(tunnelId, session, relay);
+        String host = config.domain() != null ? relay.domain() : EdgeConnection.urlHost(config.bindAddress());
+        if (wanted != null) {
+            try {
+                tunnel.listen(config.bindAddress(), wanted, host);
+            } catch (IOException e) {
+                return refuse(bind, ErrorCode.PORT_UNAVAILABLE, "port " + wanted + " is taken");
+            }
+        } else if (config.hasTcpPortRange()) {
+            if (!listenInRange(tunnel, config, host)) {
+                return refuse(bind, ErrorCode.PORT_UNAVAILABLE, "no free port in this relay's TCP ports "
+                        + config.tcpPortFrom() + "-" + config.tcpPortTo());
+            }
+        } else {
+            try {
+                tunnel.listen(config.bindAddress(), 0, host);
+            } catch (IOException e) {
+                return refuse(bind, ErrorCode.INTERNAL, "cannot open a port for the tunnel: " + e.getMessage());
+            }
+        }
+        Binding binding = new Binding(null, null, tunnel.url(), tunnel);
+        if (!session.addTunnel(binding)) {
+            release(binding);
+            return refuse(bind, ErrorCode.INTERNAL, "the session is closing");
+        }
+        tunnel.open(); // before the bound: a connection made as soon as the agent reads it must be forwarded
+        LOG.log(Level.INFO, () -> "session " + session.id() + ": opened " + tunnel);
+        return new Bound(bind.id(), tunnelId, binding.url());
+    }
+
+    /** Tries every port of the range once, from a random one on, wrapping around. @return whether one was bound */
+    private static boolean listenInRange(TcpTunnel tunnel, RelayConfig config, String host) {
+        int size = config.tcpPortTo() - config.tcpPortFrom() + 1;
+        int start = ThreadLocalRandom.current().nextInt(size);
+        for (int i = 0; i < size; i++) {
+            try {
+                tunnel.listen(config.bindAddress(), config.tcpPortFrom() + (start + i) % size, host);
+                return true;
+            } catch (IOException taken) {
+                // try the next
+            }
+        }
+        return false;
+    }
+
     /** Makes the tunnel unroutable, closes its own port, and frees its name (in that order: a freed name's port is
-     *  closed already). */
+     *  closed already). A TCP tunnel frees its port. */
     void release(Binding binding) {
+        if (binding.tcp() != null) {
+            binding.tcp().close();
+            return;
+        }
         binding.tunnel().close();
         if (binding.listener() != null) binding.listener().close();
         relay.registry().release(binding.tunnel());

@@ -18,7 +18,7 @@ class AwaitTest {
     assertThatCode(() -> Await.until("three polls", Duration.ofSeconds(5), () -> polls.incrementAndGet() >= 3))
         .doesNotThrowAnyException();
     assertThatThrownBy(() -> Await.until("never", Duration.ofMillis(20), () -> false))
-        .isInstanceOf(AssertionError.class).hasMessage("not within PT0.02S: never");
+        .isInstanceOf(AssertionError.class).hasMessage("still not true after 20 ms: never");
   }
 
   @Test
@@ -26,7 +26,7 @@ class AwaitTest {
     CountDownLatch latch = new CountDownLatch(2);
     latch.countDown();
     assertThatThrownBy(() -> Await.latch("two events", Duration.ofMillis(20), latch))
-        .isInstanceOf(AssertionError.class).hasMessage("not within PT0.02S: two events (1 to go)");
+        .isInstanceOf(AssertionError.class).hasMessage("still not true after 20 ms: two events (1 to go)");
     latch.countDown();
     assertThatCode(() -> Await.latch("two events", Duration.ofMillis(20), latch)).doesNotThrowAnyException();
   }

@@ -1,7 +1,7 @@
-package io.lrok.internal.http;
+package io.lrok.http;
 
 /**
- * The size limits of the HTTP/1.1 codec: how much a peer may make {@link HttpReader} buffer before it gives up.
+ * The size limits of the HTTP/1.1 codec: how much a peer may make lrok's HTTP reader buffer before it gives up.
  * Every allocation the reader makes for a head, a chunk-size line or a trailer section is bounded by one of these.
  * Immutable; start from {@link #defaults()} and change what you need with the {@code withX} methods.
  *
