@@ -347,41 +347,6 @@ public final class HttpTunnelBuilder {
                     + "Development() is allowed only for a relay on a loopback address, not " + endpoint.host()
                     + "; give the relay's CA with trustedCertificates(Path) instead");
         }
-        return authToken != null || trust != null ? adjusted(endpoint, authToken, trust) : endpoint;
-    }
-
-    /** @return the relay with this token and trust in place of its own, where they are not null */
-    private static RelayEndpoint adjusted(RelayEndpoint relay, String token, SSLContext trust) {
-        return new RelayEndpoint() {
-            @Override
-            public String host() {
-                return relay.host();
-            }
-
-            @Override
-            public int port() {
-                return relay.port();
-            }
-
-            @Override
-            public boolean tls() {
-                return relay.tls();
-            }
-
-            @Override
-            public Optional<SSLContext> sslContext() {
-                return trust != null ? Optional.of(trust) : relay.sslContext();
-            }
-
-            @Override
-            public Optional<String> authToken() {
-                return token != null ? Optional.of(token) : relay.authToken();
-            }
-
-            @Override
-            public String toString() {
-                return relay.toString();
-            }
-        };
+        return authToken != null || trust != null ? RelayTrust.adjusted(endpoint, authToken, trust) : endpoint;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lrok.Tunnel;
 import io.lrok.relay.EmbeddedRelay;
+import io.lrok.testing.Await;
 import io.lrok.testing.ExternalPrograms;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -149,17 +151,23 @@ class PostgresTunnelTest {
     }
 
     private void awaitListening(int port) throws Exception {
-        long deadline = System.currentTimeMillis() + START_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            if (!server.isAlive()) break;
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+        try {
+            Await.until("postgres listens on " + port, Duration.ofMillis(START_MILLIS),
+                    () -> !server.isAlive() || accepts(port));
+        } catch (AssertionError timedOut) {
+            // reported below, with the server's log
         }
+        if (server.isAlive() && accepts(port)) return;
         String log = Files.exists(dir.resolve("server.log")) ? Files.readString(dir.resolve("server.log")) : "";
         throw new AssertionError("postgres did not start listening on " + port + ": " + log);
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     private static int freePort() throws IOException {

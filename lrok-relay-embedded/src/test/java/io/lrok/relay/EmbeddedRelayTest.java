@@ -7,6 +7,7 @@ import io.lrok.internal.relay.SharedInProcessRelay;
 import io.lrok.internal.wire.ControlMessage.Bound;
 import io.lrok.spi.InProcessRelayProvider;
 import io.lrok.spi.RelayEndpoint;
+import io.lrok.testing.Await;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -53,7 +54,8 @@ class EmbeddedRelayTest {
         EmbeddedRelay relay = EmbeddedRelay.start(); // handshakeTimeout: 10 s
         try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), relay.agentPort())) {
             silent.setSoTimeout((int) FakeAgent.WAIT.toMillis());
-            Thread.sleep(100); // accepted, waiting for a ClientHello
+            Await.until("the relay accepted the connection and waits for a ClientHello",
+                    () -> relay.server().agentHandshakeCount() == 1);
             long start = System.nanoTime();
             relay.close();
             assertThat(silent.getInputStream().read()).isEqualTo(-1);

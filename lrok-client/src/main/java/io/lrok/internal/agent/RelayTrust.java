@@ -80,6 +80,16 @@ public final class RelayTrust {
      * @return the relay, verified with {@code trust} in place of its own {@link RelayEndpoint#sslContext()}
      */
     public static RelayEndpoint withTrust(RelayEndpoint relay, SSLContext trust) {
+        return adjusted(relay, null, trust);
+    }
+
+    /**
+     * @param relay a relay
+     * @param token the token to present in place of the relay's own, or null to keep it
+     * @param trust the context to verify it with in place of its own, or null to keep it
+     * @return the relay with this token and trust where they are not null
+     */
+    public static RelayEndpoint adjusted(RelayEndpoint relay, String token, SSLContext trust) {
         return new RelayEndpoint() {
             @Override
             public String host() {
@@ -98,12 +108,12 @@ public final class RelayTrust {
 
             @Override
             public Optional<SSLContext> sslContext() {
-                return Optional.of(trust);
+                return trust != null ? Optional.of(trust) : relay.sslContext();
             }
 
             @Override
             public Optional<String> authToken() {
-                return relay.authToken();
+                return token != null ? Optional.of(token) : relay.authToken();
             }
 
             @Override

@@ -159,6 +159,15 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
+     * Returns the number of agent connections accepted and still in their TLS handshake.
+     *
+     * @return the number of agent connections accepted and still in their TLS handshake
+     */
+    public int agentHandshakeCount() {
+        return agentHandshakes.size();
+    }
+
+    /**
      * Returns the number of subdomains held.
      *
      * @return the number of subdomains held
