@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -207,9 +206,17 @@ final class HttpExchange implements Runnable {
         BodyFraming framing = BodyFraming.forResponse(request.method(), response); // may throw 502: nothing sent yet
         writeRelay(spec.publicResponse(response).toBytes());
         pump.decide(null);
+        HttpReader reader = connection.reader();
+        boolean keepAlive = HttpTunnelSpec.keepsAlive(request) && !(framing instanceof BodyFraming.UntilClose)
+                && BodyFraming.isKeepAlive(response.version(), response.headers());
+        // Pool the connection once its response is read, before the last bytes go to the relay: a public client
+        // that sends its next request the moment it has this response then finds the connection in the pool.
+        Runnable releaseIfClean = () -> {
+            if (keepAlive && reader.buffered() == 0 && pump.bodyDelivered()) release(connection);
+        };
         try {
-            Pipe.copy(connection.reader().rawBody(framing, config.httpLimits()), toRelay,
-                    new byte[config.copyBufferSize()]);
+            Pipe.copy(reader.rawBody(framing, config.httpLimits()), toRelay, new byte[config.copyBufferSize()],
+                    () -> !reader.bodyInProgress(), releaseIfClean);
         } catch (Pipe.WriteFailed e) {
             abort("writing the response to the relay failed: " + e.getMessage());
             return;
@@ -217,15 +224,11 @@ final class HttpExchange implements Runnable {
             abort("reading the response from the local app failed: " + e.getMessage()); // never FIN a cut body
             return;
         }
-        boolean reusable = HttpTunnelSpec.keepsAlive(request) && !(framing instanceof BodyFraming.UntilClose)
-                && BodyFraming.isKeepAlive(response.version(), response.headers())
-                && connection.reader().buffered() == 0;
-        if (reusable && pump.awaitBody(Duration.ZERO)) {
-            release(connection); // before the FIN, so the relay's next exchange finds it in the pool
-            stream.shutdownOutput(); // FIN: the response is complete
-        } else {
-            stream.shutdownOutput();
-            if (reusable && pump.awaitBody(config.requestBodyGrace())) release(connection);
+        stream.shutdownOutput(); // FIN: the response is complete
+        // The app answered before the request body was all sent: pool the connection once it has been.
+        if (local.get() == connection && keepAlive && reader.buffered() == 0
+                && pump.awaitBody(config.requestBodyGrace())) {
+            release(connection);
         }
     }
 

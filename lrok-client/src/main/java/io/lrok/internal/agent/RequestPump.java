@@ -71,6 +71,11 @@ final class RequestPump implements Runnable {
         return started;
     }
 
+    /** @return whether the whole request body has reached the app, without waiting */
+    boolean bodyDelivered() {
+        return started && bodyEnded.getCount() == 0 && bodyComplete;
+    }
+
     /** @return whether the whole request body reached the app within {@code grace} */
     boolean awaitBody(Duration grace) throws InterruptedException {
         return started && bodyEnded.await(grace.toNanos(), TimeUnit.NANOSECONDS) && bodyComplete;

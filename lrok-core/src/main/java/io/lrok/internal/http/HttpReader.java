@@ -167,6 +167,17 @@ public final class HttpReader {
     }
 
     /**
+     * Whether a body stream has bytes left to hand out. False as soon as a body stream has returned its last byte,
+     * before its next read returns -1: a forwarder can then act on the message being complete (pool the
+     * connection) before it writes those last bytes on.
+     *
+     * @return true between the start of a non-empty body and the read that returned its last byte
+     */
+    public boolean bodyInProgress() {
+        return in.bodyInProgress();
+    }
+
+    /**
      * How far the reader has read ahead of what it handed out.
      *
      * @return the number of bytes buffered and not read yet

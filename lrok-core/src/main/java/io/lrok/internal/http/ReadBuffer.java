@@ -73,6 +73,10 @@ final class ReadBuffer {
         if (activeBody == body) activeBody = null;
     }
 
+    boolean bodyInProgress() {
+        return activeBody != null;
+    }
+
     void checkNoActiveBody() {
         if (activeBody != null) throw new IllegalStateException("the previous body has not been read to its end");
     }

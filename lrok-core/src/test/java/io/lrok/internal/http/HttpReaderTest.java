@@ -218,4 +218,35 @@ class HttpReaderTest {
         assertThat(head.headers().get("x-name")).isEqualTo("J\u00fcrgen");
         assertThat(string(head.toBytes())).contains("/caf\u00e9 ", "X-Name: J\u00fcrgen\r\n");
     }
+
+    @Test
+    void aBodyIsNoLongerInProgressAfterTheReadThatReturnedItsLastByteBeforeMinusOne() throws Exception {
+        HttpReader reader = reader("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                + "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-T: 1\r\n\r\n"
+                + "HTTP/1.1 204 No Content\r\n\r\n");
+        assertThat(reader.bodyInProgress()).isFalse();
+
+        ResponseHead fixed = reader.readResponseHead(LIMITS);
+        InputStream body = reader.rawBody(BodyFraming.forResponse("GET", fixed), LIMITS);
+        assertThat(reader.bodyInProgress()).isTrue();
+        byte[] buffer = new byte[3];
+        assertThat(body.read(buffer)).isEqualTo(3);
+        assertThat(reader.bodyInProgress()).isTrue();
+        assertThat(body.read(buffer)).isEqualTo(2);
+        assertThat(reader.bodyInProgress()).as("after the last byte, before -1").isFalse();
+        assertThat(body.read(buffer)).isEqualTo(-1);
+
+        ResponseHead chunked = reader.readResponseHead(LIMITS);
+        InputStream raw = reader.rawBody(BodyFraming.forResponse("GET", chunked), LIMITS);
+        StringBuilder seen = new StringBuilder();
+        int n;
+        while (reader.bodyInProgress() && (n = raw.read(buffer)) > 0) seen.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(seen).as("every raw byte was handed out when the body stopped being in progress")
+                .hasToString("2\r\nhi\r\n0\r\nX-T: 1\r\n\r\n");
+        assertThat(raw.read(buffer)).isEqualTo(-1);
+
+        ResponseHead empty = reader.readResponseHead(LIMITS);
+        reader.rawBody(BodyFraming.forResponse("GET", empty), LIMITS);
+        assertThat(reader.bodyInProgress()).as("an empty body never starts").isFalse();
+    }
 }
