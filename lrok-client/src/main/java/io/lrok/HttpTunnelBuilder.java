@@ -12,6 +12,9 @@ import io.lrok.spi.RelayEndpoint;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,6 +56,7 @@ public final class HttpTunnelBuilder {
     private AgentConfig config = AgentConfig.defaults();
     private SSLContext trust;
     private boolean insecure;
+    private final List<ConnectionListener> listeners = new ArrayList<>();
 
     HttpTunnelBuilder(int port, LrokClient client) {
         if (port < 1 || port > 65_535) throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
@@ -286,6 +290,52 @@ public final class HttpTunnelBuilder {
         return this;
     }
 
+    /**
+     * Sets how the tunnel's own session is made again after the connection to the relay is lost; the default,
+     * {@link ReconnectPolicy#defaults()}, retries for ever with backoff from 200 ms to 30 s.
+     *
+     * @param policy the policy, or {@link ReconnectPolicy#disabled()} to close the tunnel when the connection is lost
+     * @return this builder
+     * @throws IllegalStateException on a builder from an {@link LrokClient}, whose connection is the client's
+     */
+    public HttpTunnelBuilder reconnect(ReconnectPolicy policy) {
+        checkOwnSession("reconnect");
+        this.config = config.withReconnect(Objects.requireNonNull(policy, "policy"));
+        return this;
+    }
+
+    /**
+     * Sets the heartbeat that tells a dead relay connection (a relay that vanished, a network that silently dropped
+     * it) from a quiet one: a ping after {@code interval} without traffic, and the connection is given up, and made
+     * again, when nothing at all arrives for {@code timeout} after it. Any frame counts as a sign of life, so a busy
+     * connection is never given up. Defaults: 30 s and 10 s ({@code MuxConfig.defaults()}).
+     *
+     * @param interval how long the connection may be quiet before a ping
+     * @param timeout  how long a ping may go unanswered, with nothing else arriving
+     * @return this builder
+     * @throws IllegalStateException on a builder from an {@link LrokClient}, whose connection is the client's
+     */
+    public HttpTunnelBuilder heartbeat(Duration interval, Duration timeout) {
+        checkOwnSession("heartbeat");
+        this.config = config.withHeartbeat(interval, timeout);
+        return this;
+    }
+
+    /**
+     * Adds a listener for the tunnel's connection to its relay: connected, reconnecting (with the cause and the
+     * next attempt's delay), closed (with the cause).
+     *
+     * @param listener told of each change, in order, on a thread of lrok's
+     * @return this builder
+     * @throws IllegalStateException on a builder from an {@link LrokClient}: give the listener to
+     *                               {@link LrokClient#connect(RelayEndpoint, ConnectionListener)}
+     */
+    public HttpTunnelBuilder onConnectionEvent(ConnectionListener listener) {
+        checkOwnSession("onConnectionEvent");
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
     /** Replaces the agent's limits and timeouts; for tests. Ignored on a builder from an {@link LrokClient}. */
     HttpTunnelBuilder config(AgentConfig value) {
         this.config = Objects.requireNonNull(value, "config");
@@ -304,7 +354,7 @@ public final class HttpTunnelBuilder {
         HttpTunnelSpec spec = spec();
         if (client != null) return client.bind(spec, false);
         RelayEndpoint endpoint = endpoint(relay, authToken, trust, insecure);
-        LrokClient own = LrokClient.connect(endpoint, config);
+        LrokClient own = LrokClient.connect(endpoint, config, listeners);
         try {
             return own.bind(spec, true);
         } catch (TunnelException | RuntimeException e) {

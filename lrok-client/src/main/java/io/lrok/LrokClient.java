@@ -1,11 +1,12 @@
 package io.lrok;
 
+import io.lrok.internal.agent.Agent;
 import io.lrok.internal.agent.AgentConfig;
-import io.lrok.internal.agent.AgentSession;
 import io.lrok.internal.agent.HttpTunnelSpec;
 import io.lrok.internal.agent.RelayResolver;
 import io.lrok.internal.agent.TcpTunnelSpec;
 import io.lrok.spi.RelayEndpoint;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,13 +21,15 @@ import java.util.Objects;
  * }</pre>
  *
  * {@link #connect()} finds the relay as {@link Tunnel} does when the code names none; {@link
- * #connect(RelayEndpoint)} dials the one given. Thread-safe.
+ * #connect(RelayEndpoint)} dials the one given. A lost connection is made again on its own, with the same URLs where
+ * the relay still holds them ({@link ReconnectPolicy#defaults()}); {@link #connectionState()} tells where it stands.
+ * Thread-safe.
  */
 public final class LrokClient implements AutoCloseable {
-    private final AgentSession session;
+    private final Agent agent;
 
-    private LrokClient(AgentSession session) {
-        this.session = session;
+    private LrokClient(Agent agent) {
+        this.agent = agent;
     }
 
     /**
@@ -51,11 +54,29 @@ public final class LrokClient implements AutoCloseable {
      * @throws TunnelException why the relay could not be reached or refused
      */
     public static LrokClient connect(RelayEndpoint relay) throws TunnelException {
-        return connect(relay, AgentConfig.defaults());
+        return connect(relay, AgentConfig.defaults(), List.of());
+    }
+
+    /**
+     * Connects to the given relay, telling {@code listener} of every change of the connection's state from now on
+     * (connected, reconnecting with the cause, closed with the cause).
+     *
+     * @param relay    the relay, such as an {@code EmbeddedRelay} or {@code RelayEndpoint.of(uri, token)}
+     * @param listener told of each change, in order, on a thread of lrok's
+     * @return the connected client
+     * @throws TunnelException why the relay could not be reached or refused
+     */
+    public static LrokClient connect(RelayEndpoint relay, ConnectionListener listener) throws TunnelException {
+        return connect(relay, AgentConfig.defaults(), List.of(Objects.requireNonNull(listener, "listener")));
     }
 
     static LrokClient connect(RelayEndpoint relay, AgentConfig config) throws TunnelException {
-        return new LrokClient(AgentSession.connect(Objects.requireNonNull(relay, "relay"), config));
+        return connect(relay, config, List.of());
+    }
+
+    static LrokClient connect(RelayEndpoint relay, AgentConfig config, List<ConnectionListener> listeners)
+            throws TunnelException {
+        return new LrokClient(Agent.connect(Objects.requireNonNull(relay, "relay"), config, listeners));
     }
 
     /**
@@ -78,27 +99,32 @@ public final class LrokClient implements AutoCloseable {
         return new TcpTunnelBuilder(port, this);
     }
 
-    /** @return whether the session with the relay is up */
+    /** @return whether the client is still in service: connected, or reconnecting; false once closed */
     public boolean isOpen() {
-        return session.isOpen();
+        return agent.state() != ConnectionState.CLOSED;
+    }
+
+    /** @return where the connection to the relay stands now */
+    public ConnectionState connectionState() {
+        return agent.state();
     }
 
     /** Closes every tunnel of this client and the session. Idempotent. */
     @Override
     public void close() {
-        session.close();
+        agent.close();
     }
 
     Tunnel bind(HttpTunnelSpec spec, boolean owned) throws TunnelException {
-        return new Tunnel(session.bind(spec), owned ? this : null);
+        return new Tunnel(agent.bind(spec), owned ? this : null);
     }
 
     Tunnel bindTcp(TcpTunnelSpec spec, boolean owned) throws TunnelException {
-        return new Tunnel(session.bindTcp(spec), owned ? this : null);
+        return new Tunnel(agent.bindTcp(spec), owned ? this : null);
     }
 
     @Override
     public String toString() {
-        return "LrokClient[" + session + "]";
+        return "LrokClient[" + agent + "]";
     }
 }

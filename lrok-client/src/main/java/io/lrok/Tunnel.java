@@ -20,8 +20,11 @@ import java.net.URI;
  * {@code lrok.relay}, the environment variable {@code LROK_RELAY}, the config file
  * {@code ~/.config/lrok/config.properties}, or an in-process relay when lrok-relay-embedded is on the class path.
  *
- * <p>A tunnel stays open until it is closed, the relay drops it, or its session ends (which is logged); then
- * {@link #isOpen()} turns false. Thread-safe.
+ * <p>A tunnel stays open until it is closed, the relay drops it, or its connection closes for good (which is
+ * logged); then {@link #isOpen()} turns false. A lost connection to the relay is not the end: the agent reconnects
+ * with backoff ({@link ReconnectPolicy}) and binds the tunnel again with the same subdomain or port, so its
+ * {@link #publicUrl()} stays; {@link #connectionState()} is {@link ConnectionState#RECONNECTING} meanwhile, and a
+ * {@link ConnectionListener} given to the builder hears each change. Thread-safe.
  */
 public final class Tunnel implements AutoCloseable {
     private final AgentTunnel binding;
@@ -78,7 +81,8 @@ public final class Tunnel implements AutoCloseable {
 
     /**
      * @return where the public reaches the tunnel, such as {@code https://violet-mole.lrok.example}, or
-     *         {@code tcp://lrok.example:20001} for a TCP tunnel
+     *         {@code tcp://lrok.example:20001} for a TCP tunnel; the same after a reconnect, unless the relay gave
+     *         its name to someone else meanwhile (then the change is logged and told to connection listeners)
      */
     public URI publicUrl() {
         return binding.publicUrl();
@@ -89,9 +93,17 @@ public final class Tunnel implements AutoCloseable {
         return binding.localUrl();
     }
 
-    /** @return whether it still forwards: not closed, not dropped by the relay, its session not ended */
+    /**
+     * @return whether it is still in service: not closed, not dropped by the relay, its connection not closed for
+     *         good; true while reconnecting
+     */
     public boolean isOpen() {
         return binding.isOpen();
+    }
+
+    /** @return where its connection to the relay stands: connected, reconnecting, or closed */
+    public ConnectionState connectionState() {
+        return binding.isOpen() ? binding.agent().state() : ConnectionState.CLOSED;
     }
 
     /**

@@ -202,9 +202,12 @@ class SessionTest {
         }
     }
 
+    /** The agent's config with reconnecting off: a lost session closes the tunnels, as these tests check. */
+    private static final AgentConfig NO_RECONNECT = AgentConfig.defaults().withReconnect(ReconnectPolicy.disabled());
+
     @Test
     void tunnelsCloseWhenTheRelayEndsTheSessionOrUnbinds() throws Exception {
-        try (FakeRelay relay = FakeRelay.start(); LrokClient client = LrokClient.connect(relay.endpoint())) {
+        try (FakeRelay relay = FakeRelay.start(); LrokClient client = LrokClient.connect(relay.endpoint(), NO_RECONNECT)) {
             FakeRelay.Agent agent = relay.awaitAgent();
             Tunnel dropped = client.http(3000).open();
             Tunnel kept = client.http(3001).open();
@@ -223,8 +226,8 @@ class SessionTest {
     }
 
     @Test
-    void aLostConnectionClosesTheTunnels() throws Exception {
-        try (FakeRelay relay = FakeRelay.start(); LrokClient client = LrokClient.connect(relay.endpoint())) {
+    void withoutReconnectingALostConnectionClosesTheTunnels() throws Exception {
+        try (FakeRelay relay = FakeRelay.start(); LrokClient client = LrokClient.connect(relay.endpoint(), NO_RECONNECT)) {
             Tunnel tunnel = client.http(3000).open();
             relay.awaitAgent().mux.close();
             Await.until("the tunnel closes", () -> !tunnel.isOpen());
@@ -252,7 +255,7 @@ class SessionTest {
 
     @Test
     void aMalformedControlMessageEndsTheSessionWithBadRequest() throws Exception {
-        try (FakeRelay relay = FakeRelay.start(); LrokClient client = LrokClient.connect(relay.endpoint())) {
+        try (FakeRelay relay = FakeRelay.start(); LrokClient client = LrokClient.connect(relay.endpoint(), NO_RECONNECT)) {
             FakeRelay.Agent agent = relay.awaitAgent();
             agent.control.getOutputStream().write(new byte[] {0, 0, 0, 2, '{', '}'}); // no "type"
             ControlMessage answer = agent.awaitMessage(m -> m instanceof ErrorMessage);

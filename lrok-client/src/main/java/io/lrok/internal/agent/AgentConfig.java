@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.ReconnectPolicy;
 import io.lrok.http.HttpLimits;
 import io.lrok.internal.wire.Protocol;
 import io.lrok.mux.MuxConfig;
@@ -26,7 +27,9 @@ import java.util.Objects;
  *                                 to finish before it closes the local connection instead of reusing it
  * @param copyBufferSize           the buffer of each body copy; every read is written and flushed at once
  * @param httpLimits               limits on request heads from the relay and response heads from the local app
- * @param muxConfig                the multiplexer's settings for the relay connection
+ * @param muxConfig                the multiplexer's settings for the relay connection; its keepalive is the
+ *                                 heartbeat that detects a dead relay within interval + timeout
+ * @param reconnect                how to dial again after losing the relay
  */
 public record AgentConfig(
         Duration relayConnectTimeout,
@@ -40,7 +43,8 @@ public record AgentConfig(
         Duration requestBodyGrace,
         int copyBufferSize,
         HttpLimits httpLimits,
-        MuxConfig muxConfig) {
+        MuxConfig muxConfig,
+        ReconnectPolicy reconnect) {
 
     /** TCP connect to the relay: 5 s; the whole handshake is bounded by {@link Protocol#HANDSHAKE_TIMEOUT}. */
     public static final Duration DEFAULT_RELAY_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -78,6 +82,7 @@ public record AgentConfig(
         if (copyBufferSize < 512) throw new IllegalArgumentException("copyBufferSize must be at least 512");
         Objects.requireNonNull(httpLimits, "httpLimits");
         Objects.requireNonNull(muxConfig, "muxConfig");
+        Objects.requireNonNull(reconnect, "reconnect");
     }
 
     /** @return the defaults: the {@code DEFAULT_*} constants, the protocol's timeouts, default HTTP and mux limits */
@@ -85,46 +90,63 @@ public record AgentConfig(
         return new AgentConfig(DEFAULT_RELAY_CONNECT_TIMEOUT, Protocol.HANDSHAKE_TIMEOUT, Protocol.BIND_TIMEOUT,
                 DEFAULT_STREAM_HEADER_TIMEOUT, DEFAULT_ERROR_LINGER, DEFAULT_LOCAL_CONNECT_TIMEOUT,
                 DEFAULT_MAX_IDLE_LOCAL_CONNECTIONS, DEFAULT_LOCAL_IDLE_TIMEOUT, DEFAULT_REQUEST_BODY_GRACE, DEFAULT_COPY_BUFFER_SIZE,
-                HttpLimits.defaults(), MuxConfig.defaults());
+                HttpLimits.defaults(), MuxConfig.defaults(), ReconnectPolicy.defaults());
     }
 
     /** @param value the new timeout @return a copy with it */
     public AgentConfig withHandshakeTimeout(Duration value) {
         return new AgentConfig(relayConnectTimeout, value, bindTimeout, streamHeaderTimeout, errorLinger,
-                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig);
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig, reconnect);
     }
 
     /** @param value the new timeout @return a copy with it */
     public AgentConfig withBindTimeout(Duration value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, value, streamHeaderTimeout, errorLinger,
-                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig);
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig, reconnect);
     }
 
     /** @param value the new limit @return a copy with it */
     public AgentConfig withMaxIdleLocalConnections(int value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
-                localConnectTimeout, value, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig);
+                localConnectTimeout, value, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig, reconnect);
     }
 
     /** @param value the new timeout @return a copy with it */
     public AgentConfig withLocalIdleTimeout(Duration value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
                 localConnectTimeout, maxIdleLocalConnections, value, requestBodyGrace, copyBufferSize, httpLimits,
-                muxConfig);
+                muxConfig, reconnect);
     }
 
     /** @param value the new grace period @return a copy with it */
     public AgentConfig withRequestBodyGrace(Duration value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
                 localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, value, copyBufferSize, httpLimits,
-                muxConfig);
+                muxConfig, reconnect);
     }
 
     /** @param value the new settings @return a copy with them */
     public AgentConfig withMuxConfig(MuxConfig value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
                 localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
-                httpLimits, value);
+                httpLimits, value, reconnect);
+    }
+
+    /** @param value the new policy @return a copy with it */
+    public AgentConfig withReconnect(ReconnectPolicy value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
+                httpLimits, muxConfig, value);
+    }
+
+    /**
+     * @param interval how often to ping a quiet relay
+     * @param timeout  how long a ping may go unanswered, with nothing else arriving, before the connection is
+     *                 taken for dead
+     * @return a copy whose multiplexer keepalive is this heartbeat
+     */
+    public AgentConfig withHeartbeat(Duration interval, Duration timeout) {
+        return withMuxConfig(muxConfig.withKeepAliveInterval(interval).withKeepAliveTimeout(timeout));
     }
 
     private static void positive(String name, Duration value) {

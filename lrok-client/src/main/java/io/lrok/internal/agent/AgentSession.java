@@ -3,7 +3,6 @@ package io.lrok.internal.agent;
 import io.lrok.TunnelException;
 import io.lrok.internal.wire.ControlCodec;
 import io.lrok.internal.wire.ControlMessage;
-import io.lrok.internal.wire.ControlMessage.Bind;
 import io.lrok.internal.wire.ControlMessage.Bound;
 import io.lrok.internal.wire.ControlMessage.ErrorMessage;
 import io.lrok.internal.wire.ControlMessage.Shutdown;
@@ -11,7 +10,6 @@ import io.lrok.internal.wire.ControlMessage.Unbind;
 import io.lrok.internal.wire.ControlMessage.Unknown;
 import io.lrok.internal.wire.ControlMessage.Welcome;
 import io.lrok.internal.wire.ErrorCode;
-import io.lrok.internal.wire.Proto;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.internal.wire.WireException;
 import io.lrok.mux.MuxSession;
@@ -19,7 +17,6 @@ import io.lrok.mux.MuxStream;
 import io.lrok.spi.RelayEndpoint;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,8 +26,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
-import java.util.function.LongFunction;
 
 /**
  * The agent's session with one relay (docs/protocol.md §3, §5): binds tunnels over the control stream and forwards
@@ -40,8 +35,9 @@ import java.util.function.LongFunction;
  * per stream. Locking: {@code controlWriteLock} serialises writes to the control stream (one message at a time,
  * never held while reading); the {@link TunnelRegistry} has its own lock; pending binds are a concurrent map.
  *
- * <p>When the session ends (closed here, by the relay, or the connection lost) every tunnel is marked closed and
- * the end is logged: {@link #sessionEnded} is where reconnecting will hook in.
+ * <p>A session is one connection: when it ends (closed here, by the relay, or the connection lost) its pending binds
+ * fail and its {@link Agent} is told, which dials a new session and binds the same tunnels on it. The tunnels
+ * themselves belong to the agent and outlive the session.
  */
 public final class AgentSession implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AgentSession.class.getName());
@@ -51,6 +47,7 @@ public final class AgentSession implements AutoCloseable {
     private final Welcome welcome;
     private final String relayAddress;
     private final AgentConfig config;
+    private final Agent owner;
     private final TunnelRegistry tunnels = new TunnelRegistry();
     private final ReentrantLock controlWriteLock = new ReentrantLock();
     private final AtomicLong bindIds = new AtomicLong();
@@ -58,16 +55,17 @@ public final class AgentSession implements AutoCloseable {
     private final AtomicBoolean closedHere = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    /** A bind waiting for its answer: how to make the tunnel from the bound, and the caller's future. */
-    private record PendingBind(Function<Bound, AgentTunnel> make, CompletableFuture<AgentTunnel> result) {
+    /** A bind waiting for its answer: the tunnel it binds, and the caller's future. */
+    private record PendingBind(AgentTunnel tunnel, CompletableFuture<AgentTunnel> result) {
     }
 
-    private AgentSession(RelayDialer.Handshake handshake, String relayAddress, AgentConfig config) {
+    private AgentSession(RelayDialer.Handshake handshake, String relayAddress, AgentConfig config, Agent owner) {
         this.mux = handshake.mux();
         this.control = handshake.control();
         this.welcome = handshake.welcome();
         this.relayAddress = relayAddress;
         this.config = config;
+        this.owner = owner;
     }
 
     /**
@@ -75,18 +73,22 @@ public final class AgentSession implements AutoCloseable {
      *
      * @param relay  where to dial, and the token to present
      * @param config limits and timeouts
+     * @param resume the welcome of the session to resume (docs/protocol.md §6), or null for a new one
+     * @param owner  the agent this session serves: told of its end, of the relay's shutdown and of dropped tunnels
      * @return the open session
      * @throws TunnelException if the relay cannot be reached or refuses the session
      */
-    public static AgentSession connect(RelayEndpoint relay, AgentConfig config) throws TunnelException {
-        RelayDialer.Handshake handshake = RelayDialer.dial(relay, "lrok-java/" + AgentVersion.VERSION, config);
-        AgentSession session = new AgentSession(handshake, RelayDialer.describe(relay), config);
+    static AgentSession connect(RelayEndpoint relay, AgentConfig config, Welcome resume, Agent owner)
+            throws TunnelException {
+        RelayDialer.Handshake handshake = RelayDialer.dial(relay, "lrok-java/" + AgentVersion.VERSION, config,
+                resume);
+        AgentSession session = new AgentSession(handshake, RelayDialer.describe(relay), config, owner);
         LOG.log(Level.DEBUG, "session {0} with relay {1} ({2}) open", session.welcome.sessionId(),
                 session.welcome.relay(), session.relayAddress);
         Thread.ofVirtual().name("lrok-control-" + session.welcome.sessionId()).start(session::readControl);
         Thread.ofVirtual().name("lrok-accept-" + session.welcome.sessionId()).start(session::acceptStreams);
         session.mux.whenClosed().thenAccept(reason -> Thread.ofVirtual().name("lrok-session-end")
-                .start(() -> session.sessionEnded(reason == null ? "closed" : reason.getMessage())));
+                .start(() -> session.sessionEnded(reason == null ? "closed" : reason.getMessage(), null)));
         return session;
     }
 
@@ -100,60 +102,49 @@ public final class AgentSession implements AutoCloseable {
         return !ended.get() && !mux.isClosed();
     }
 
-    /**
-     * Binds an HTTP tunnel and waits for the relay's answer, at most {@link AgentConfig#bindTimeout()}.
-     *
-     * @param spec the tunnel's settings
-     * @return the bound tunnel, already receiving exchanges
-     * @throws TunnelException with the relay's code if it refused, or a local code for a timeout or a closed session
-     */
-    public HttpTunnel bind(HttpTunnelSpec spec) throws TunnelException {
-        return (HttpTunnel) bind(id -> new Bind(id, Proto.HTTP, spec.subdomain(), null),
-                bound -> new HttpTunnel(this, bound.tunnelId(), bound.publicUrl(), spec, config));
+    /** @return the relay as a person would write it, such as {@code lrok://relay.example:4443} */
+    String relayAddress() {
+        return relayAddress;
     }
 
     /**
-     * Binds a TCP tunnel and waits for the relay's answer, at most {@link AgentConfig#bindTimeout()}.
+     * Binds a tunnel and waits for the relay's answer, at most {@link AgentConfig#bindTimeout()}; on success the
+     * tunnel has this session's {@link AgentTunnel.Binding} and receives streams.
      *
-     * @param spec the tunnel's settings
-     * @return the bound tunnel, already receiving connections
-     * @throws TunnelException with the relay's code if it refused ({@code port_unavailable}: the port asked for is
-     *                         taken or not offered), or a local code for a timeout or a closed session
+     * @param tunnel the tunnel; on a rebind it asks for the subdomain or port it had
+     * @throws TunnelException with the relay's code if it refused ({@code subdomain_taken}, {@code port_unavailable},
+     *                         ...), or a local code for a timeout or a closed session
      */
-    public TcpTunnel bindTcp(TcpTunnelSpec spec) throws TunnelException {
-        return (TcpTunnel) bind(id -> new Bind(id, Proto.TCP, null, spec.remotePort()),
-                bound -> new TcpTunnel(this, bound.tunnelId(), bound.publicUrl(), spec, config));
-    }
-
-    private AgentTunnel bind(LongFunction<Bind> request, Function<Bound, AgentTunnel> make) throws TunnelException {
+    void bind(AgentTunnel tunnel) throws TunnelException {
         long id = bindIds.incrementAndGet();
-        PendingBind pending = new PendingBind(make, new CompletableFuture<>());
+        PendingBind pending = new PendingBind(tunnel, new CompletableFuture<>());
         tunnels.bindStarted();
         try {
             pendingBinds.put(id, pending);
             if (!isOpen()) throw sessionClosed();
             try {
-                send(request.apply(id));
+                send(tunnel.bindRequest(id, welcome.domain()));
             } catch (IOException e) {
                 throw sessionClosed();
             }
-            return awaitBound(id, pending);
+            awaitBound(id, pending);
         } finally {
             pendingBinds.remove(id);
             tunnels.bindEnded();
         }
     }
 
-    private AgentTunnel awaitBound(long id, PendingBind pending) throws TunnelException {
+    private void awaitBound(long id, PendingBind pending) throws TunnelException {
         try {
             try {
-                return pending.result().get(config.bindTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                pending.result().get(config.bindTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                return;
             } catch (TimeoutException e) {
                 if (pendingBinds.remove(id) != null) {
                     throw new TunnelException(TunnelException.RELAY_TIMEOUT, "the relay " + relayAddress
                             + " did not answer the bind within " + config.bindTimeout().toSeconds() + " s; try again");
                 }
-                return pending.result().get(); // the control reader took the answer just now: it completes at once
+                pending.result().get(); // the control reader took the answer just now: it completes at once
             }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TunnelException t) throw t;
@@ -164,17 +155,18 @@ public final class AgentSession implements AutoCloseable {
         }
     }
 
-    /** Closes the session: the relay drops its tunnels. Idempotent. */
+    /** Closes the session: the relay drops its tunnels. Idempotent; the owner is not told. */
     @Override
     public void close() {
         if (!closedHere.compareAndSet(false, true)) return;
         control.close();
         mux.close();
-        sessionEnded("closed by this agent");
+        sessionEnded("closed by this agent", null);
     }
 
-    /** Unbinds a tunnel its owner closed. */
+    /** Unbinds a tunnel its owner closed, if it is bound in this session. */
     void unbind(AgentTunnel tunnel) {
+        if (!tunnel.isBound() || tunnel.binding().session() != this) return;
         if (tunnels.remove(tunnel.id()) == null || !isOpen()) return;
         try {
             send(new Unbind(tunnel.id()));
@@ -201,12 +193,14 @@ public final class AgentSession implements AutoCloseable {
 
     private void readControl() {
         String end = "the relay closed the control stream";
+        ErrorCode code = null;
         try {
             ControlMessage message;
             while ((message = ControlCodec.read(control.getInputStream())) != null) {
                 String fatal = handle(message);
                 if (fatal != null) {
                     end = fatal;
+                    if (message instanceof ErrorMessage error) code = error.code();
                     break;
                 }
             }
@@ -218,7 +212,7 @@ public final class AgentSession implements AutoCloseable {
         }
         if (!closedHere.get()) {
             mux.close();
-            sessionEnded(end);
+            sessionEnded(end, code);
         }
     }
 
@@ -249,11 +243,9 @@ public final class AgentSession implements AutoCloseable {
             }
             case Unbind unbind -> {
                 AgentTunnel tunnel = tunnels.remove(unbind.tunnelId());
-                if (tunnel != null) tunnel.closedBy("the relay unbound it");
+                if (tunnel != null) owner.tunnelDropped(tunnel, "the relay unbound it");
             }
-            case Shutdown shutdown -> LOG.log(Level.WARNING, "relay {0} is shutting down within {1} s ({2}); its "
-                    + "tunnels close with it (reconnecting arrives in a later version of lrok)", welcome.relay(),
-                    shutdown.graceMillis() / 1000, shutdown.reason());
+            case Shutdown shutdown -> owner.relayShuttingDown(this, shutdown);
             case Unknown unknown -> LOG.log(Level.DEBUG, "ignored control message of unknown type {0}", unknown.type());
             default -> {
                 String why = "unexpected " + message.type() + " message after the handshake";
@@ -271,12 +263,14 @@ public final class AgentSession implements AutoCloseable {
             sendQuietly(new Unbind(bound.tunnelId()));
             return;
         }
-        AgentTunnel tunnel = pending.make().apply(bound);
+        AgentTunnel tunnel = pending.tunnel();
+        tunnel.bound(this, bound);
         if (!tunnels.add(tunnel)) {
             pending.result().completeExceptionally(sessionClosed());
             return;
         }
-        LOG.log(Level.INFO, "tunnel {0} -> {1}", bound.publicUrl(), tunnel.localUrl());
+        LOG.log(Level.DEBUG, "tunnel {0} bound in session {1} as {2}", bound.publicUrl(), welcome.sessionId(),
+                bound.tunnelId());
         pending.result().complete(tunnel);
     }
 
@@ -344,25 +338,21 @@ public final class AgentSession implements AutoCloseable {
     // ---- the end ---------------------------------------------------------------------------------------------
 
     /**
-     * The session is over: fail pending binds, mark every tunnel closed, and log it. Runs once.
-     * Reconnecting (a later issue) hooks in here: dial again with {@code Hello.resuming(welcome)} and bind each
-     * tunnel's {@link HttpTunnelSpec} again, keeping the {@link HttpTunnel} objects the user holds.
+     * The session is over: fail pending binds, forget its tunnel ids, and tell the owner, unless the owner closed it.
+     * Runs once.
+     *
+     * @param reason why, for the log and the owner's listeners
+     * @param code   the relay's error code when it ended the session with an error, else null
      */
-    private void sessionEnded(String reason) {
+    private void sessionEnded(String reason, ErrorCode code) {
         if (!ended.compareAndSet(false, true)) return;
-        List<AgentTunnel> closed = tunnels.closeAll();
+        tunnels.closeAll();
         for (PendingBind pending : pendingBinds.values()) pending.result().completeExceptionally(sessionClosed());
-        boolean byUs = closedHere.get();
-        for (AgentTunnel tunnel : closed) {
-            if (byUs) {
-                tunnel.closedQuietly();
-            } else {
-                tunnel.closedBy("the session with relay " + relayAddress + " ended: " + reason);
-            }
+        if (closedHere.get()) {
+            LOG.log(Level.DEBUG, "session {0} with relay {1} closed", welcome.sessionId(), relayAddress);
+        } else {
+            owner.sessionEnded(this, reason, code);
         }
-        LOG.log(byUs ? Level.DEBUG : Level.WARNING, "session {0} with relay {1} ended: {2}{3}", welcome.sessionId(),
-                relayAddress, reason, byUs || closed.isEmpty() ? ""
-                        : "; " + closed.size() + " tunnel(s) closed (reconnecting arrives in a later version of lrok)");
     }
 
     private TunnelException sessionClosed() {

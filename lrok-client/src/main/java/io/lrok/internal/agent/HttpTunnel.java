@@ -1,38 +1,25 @@
 package io.lrok.internal.agent;
 
+import io.lrok.internal.wire.ControlMessage.Bind;
 import io.lrok.internal.wire.Proto;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.mux.MuxStream;
 import java.net.URI;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One bound HTTP tunnel of an {@link AgentSession}: its id and public URL from the relay's bound, its settings, and
- * its keep-alive pool to the local app. Exchanges for it run on the session's stream threads.
+ * An HTTP tunnel of an {@link Agent}: its settings, and its keep-alive pool to the local app, kept across
+ * reconnects. Exchanges for it run on the session's stream threads.
  */
-public final class HttpTunnel implements AgentTunnel {
-    private static final System.Logger LOG = System.getLogger(HttpTunnel.class.getName());
-
-    private final AgentSession session;
-    private final String id;
-    private final URI publicUrl;
+public final class HttpTunnel extends AgentTunnel {
     private final HttpTunnelSpec spec;
     private final AgentConfig config;
     private final LocalConnectionPool pool;
-    private final AtomicBoolean open = new AtomicBoolean(true);
 
-    HttpTunnel(AgentSession session, String id, URI publicUrl, HttpTunnelSpec spec, AgentConfig config) {
-        this.session = session;
-        this.id = id;
-        this.publicUrl = publicUrl;
+    HttpTunnel(Agent agent, HttpTunnelSpec spec, AgentConfig config) {
+        super(agent);
         this.spec = spec;
         this.config = config;
         this.pool = new LocalConnectionPool(spec.target(), config);
-    }
-
-    @Override
-    public String id() {
-        return id;
     }
 
     @Override
@@ -45,43 +32,46 @@ public final class HttpTunnel implements AgentTunnel {
         return spec.target().url();
     }
 
-    @Override
-    public URI publicUrl() {
-        return publicUrl;
-    }
-
     /** @return its settings */
     public HttpTunnelSpec spec() {
         return spec;
     }
 
     @Override
-    public boolean isOpen() {
-        return open.get() && session.isOpen();
+    Bind bindRequest(long id, String domain) {
+        String subdomain = spec.subdomain();
+        if (subdomain == null && keepsName()) subdomain = subdomainOf(publicUrl(), domain);
+        return new Bind(id, Proto.HTTP, subdomain, null);
     }
 
-    /** Closes the tunnel: tells the relay (unbind), then closes idle local connections. Idempotent. */
     @Override
-    public void close() {
-        if (markClosed()) session.unbind(this);
+    boolean nameChosen() {
+        return spec.subdomain() != null;
+    }
+
+    /**
+     * @return the subdomain in a public URL under {@code domain} ({@code violet-mole} of
+     *         {@code https://violet-mole.lrok.example}), or null if the URL is not under it (a relay without a domain
+     *         gives each tunnel a port of its own instead)
+     */
+    static String subdomainOf(URI publicUrl, String domain) {
+        String host = publicUrl.getHost();
+        if (domain == null || domain.isEmpty() || host == null) return null;
+        String suffix = "." + domain;
+        if (!host.endsWith(suffix) || host.length() == suffix.length()) return null;
+        String label = host.substring(0, host.length() - suffix.length());
+        return label.contains(".") ? null : label;
     }
 
     /** Forwards one exchange the relay opened for this tunnel; runs on the stream's thread. */
     @Override
-    public void forward(MuxStream stream, StreamHeader header) {
+    void forward(MuxStream stream, StreamHeader header) {
         new HttpExchange(stream, header, spec, pool, config).run();
     }
 
-    /** The relay or the session closed the tunnel. */
     @Override
-    public void closedBy(String reason) {
-        if (markClosed()) LOG.log(System.Logger.Level.INFO, "tunnel {0} closed: {1}", publicUrl, reason);
-    }
-
-    /** The session this agent closed took the tunnel with it: nothing to log. */
-    @Override
-    public void closedQuietly() {
-        markClosed();
+    void released() {
+        pool.close();
     }
 
     /** @return the number of idle connections to the local app */
@@ -89,14 +79,8 @@ public final class HttpTunnel implements AgentTunnel {
         return pool.idleCount();
     }
 
-    private boolean markClosed() {
-        if (!open.compareAndSet(true, false)) return false;
-        pool.close();
-        return true;
-    }
-
     @Override
     public String toString() {
-        return "HttpTunnel[" + id + " " + publicUrl + " -> " + spec.target().url() + "]";
+        return "HttpTunnel[" + (isBound() ? id() + " " + publicUrl() : "unbound") + " -> " + spec.target().url() + "]";
     }
 }

@@ -36,10 +36,12 @@ final class RelayDialer {
      * @param relay  where to dial, and the token to present
      * @param client the agent's name and version for hello, such as {@code lrok-java/0.1.0}
      * @param config the timeouts
-     * @return the session, welcomed
+     * @param resume the welcome of a session to resume (docs/protocol.md §6), or null for a new session
+     * @return the session, welcomed: the same session id as {@code resume} if the relay resumed it
      * @throws TunnelException if the relay cannot be reached, refuses, or does not answer in time
      */
-    static Handshake dial(RelayEndpoint relay, String client, AgentConfig config) throws TunnelException {
+    static Handshake dial(RelayEndpoint relay, String client, AgentConfig config, Welcome resume)
+            throws TunnelException {
         String address = describe(relay);
         if (!relay.tls() && !RelayEndpoint.isLoopback(relay.host())) {
             throw new TunnelException(TunnelException.INVALID_RELAY_ADDRESS, "plaintext is allowed only to a "
@@ -58,8 +60,8 @@ final class RelayDialer {
         }
         try {
             MuxStream control = mux.openStream();
-            ControlCodec.write(control.getOutputStream(), ControlMessage.Hello.create(
-                    relay.authToken().orElse(null), client));
+            ControlMessage.Hello hello = ControlMessage.Hello.create(relay.authToken().orElse(null), client);
+            ControlCodec.write(control.getOutputStream(), resume == null ? hello : hello.resuming(resume));
             control.setReadTimeout(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             Welcome welcome = Protocol.expectWelcome(ControlCodec.read(control.getInputStream()));
             control.setReadTimeout(Duration.ZERO);

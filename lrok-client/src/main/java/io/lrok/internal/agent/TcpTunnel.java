@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.internal.wire.ControlMessage.Bind;
 import io.lrok.internal.wire.Proto;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.internal.wire.TcpPump;
@@ -9,45 +10,28 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One bound TCP tunnel of an {@link AgentSession} (docs/protocol.md §5, TCP streams): every stream the relay opens
+ * A TCP tunnel of an {@link Agent} (docs/protocol.md §5, TCP streams): every stream the relay opens
  * for it is one public connection, forwarded to a new connection to the local port; then raw bytes both ways, with
  * half-closes and resets carried ({@link TcpPump}). A local port that refuses (or does not answer within
  * {@link AgentConfig#localConnectTimeout()}) gets the stream reset: the public client sees its connection closed.
  */
-public final class TcpTunnel implements AgentTunnel {
+public final class TcpTunnel extends AgentTunnel {
     private static final System.Logger LOG = System.getLogger(TcpTunnel.class.getName());
 
-    private final AgentSession session;
-    private final String id;
-    private final URI publicUrl;
     private final TcpTunnelSpec spec;
     private final AgentConfig config;
-    private final AtomicBoolean open = new AtomicBoolean(true);
 
-    TcpTunnel(AgentSession session, String id, URI publicUrl, TcpTunnelSpec spec, AgentConfig config) {
-        this.session = session;
-        this.id = id;
-        this.publicUrl = publicUrl;
+    TcpTunnel(Agent agent, TcpTunnelSpec spec, AgentConfig config) {
+        super(agent);
         this.spec = spec;
         this.config = config;
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
     public Proto proto() {
         return Proto.TCP;
-    }
-
-    @Override
-    public URI publicUrl() {
-        return publicUrl;
     }
 
     @Override
@@ -60,18 +44,21 @@ public final class TcpTunnel implements AgentTunnel {
         return spec;
     }
 
+    /** Asks for the port it was given before, if any, so that its address stays across a reconnect. */
     @Override
-    public boolean isOpen() {
-        return open.get() && session.isOpen();
+    Bind bindRequest(long id, String domain) {
+        Integer port = spec.remotePort();
+        if (port == null && keepsName() && publicUrl().getPort() > 0) port = publicUrl().getPort();
+        return new Bind(id, Proto.TCP, null, port);
     }
 
     @Override
-    public void close() {
-        if (open.compareAndSet(true, false)) session.unbind(this);
+    boolean nameChosen() {
+        return spec.remotePort() != null;
     }
 
     @Override
-    public void forward(MuxStream stream, StreamHeader header) {
+    void forward(MuxStream stream, StreamHeader header) {
         Socket local = new Socket();
         try {
             local.connect(new InetSocketAddress(spec.host(), spec.port()),
@@ -79,12 +66,12 @@ public final class TcpTunnel implements AgentTunnel {
             local.setTcpNoDelay(true);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "tunnel {0}: cannot connect to {1} for {2}: {3}; resetting the connection",
-                    publicUrl, spec.url(), header.clientAddress(), e.getMessage());
+                    publicUrl(), spec.url(), header.clientAddress(), e.getMessage());
             TcpPump.abort(local);
             stream.reset();
             return;
         }
-        LOG.log(Level.DEBUG, "tunnel {0}: {1} connected", publicUrl, header.clientAddress());
+        LOG.log(Level.DEBUG, "tunnel {0}: {1} connected", publicUrl(), header.clientAddress());
         try {
             TcpPump.run(local, stream, "lrok-tcp-" + stream.id());
         } finally {
@@ -98,17 +85,7 @@ public final class TcpTunnel implements AgentTunnel {
     }
 
     @Override
-    public void closedBy(String reason) {
-        if (open.compareAndSet(true, false)) LOG.log(Level.INFO, "tunnel {0} closed: {1}", publicUrl, reason);
-    }
-
-    @Override
-    public void closedQuietly() {
-        open.set(false);
-    }
-
-    @Override
     public String toString() {
-        return "TcpTunnel[" + id + " " + publicUrl + " -> " + spec.url() + "]";
+        return "TcpTunnel[" + (isBound() ? id() + " " + publicUrl() : "unbound") + " -> " + spec.url() + "]";
     }
 }
