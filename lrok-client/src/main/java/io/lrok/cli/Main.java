@@ -17,6 +17,7 @@ public final class Main {
 
             Commands:
               http <port>  give a local port a public URL (lrok http --help for options)
+              tcp <port>   give a local TCP port a public tcp://host:port address (lrok tcp --help)
               demo [--check]
                            start a small local app and give it a public URL; with --check, fetch it once and exit
               mux-demo [--streams N] [--megabytes N]
@@ -90,6 +91,9 @@ public final class Main {
                 case "http" -> rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
                         ? usage(TunnelCommand.USAGE, out)
                         : TunnelCommand.run(TunnelCommand.Options.parse(rest), out, stopOnCtrlC());
+                case "tcp" -> rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
+                        ? usage(TcpCommand.USAGE, out)
+                        : TcpCommand.run(TcpCommand.Options.parse(rest), out, stopOnCtrlC());
                 case "demo" -> TunnelDemo.run(parseDemo(rest), out, stopOnCtrlC());
                 case "mux-demo" -> MuxDemo.run(MuxDemo.Options.parse(rest), out);
                 case "version", "--version" -> {

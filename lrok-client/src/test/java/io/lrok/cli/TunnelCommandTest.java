@@ -89,34 +89,4 @@ class TunnelCommandTest {
         assertThat(options.port()).isEqualTo(3000);
         assertThat(options.subdomain()).isEqualTo("violet-mole");
     }
-
-    /** Captures printed lines and lets a test wait, with a bound, for one matching a pattern. */
-    private static final class PipedLines {
-        private final java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        PrintStream printStream() {
-            return new PrintStream(new java.io.OutputStream() {
-                @Override
-                public void write(int b) {
-                    if (b == '\n') {
-                        lines.add(partial.toString());
-                        partial.setLength(0);
-                    } else {
-                        partial.append((char) b);
-                    }
-                }
-            }, true, StandardCharsets.UTF_8);
-        }
-
-        Matcher awaitLine(Pattern pattern, Duration bound) throws InterruptedException {
-            long deadline = System.nanoTime() + bound.toNanos();
-            while (true) {
-                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
-                if (line == null) throw new AssertionError("no line matching " + pattern + " within " + bound);
-                Matcher m = pattern.matcher(line);
-                if (m.find()) return m;
-            }
-        }
-    }
 }

@@ -45,7 +45,8 @@ import javax.net.ssl.SSLContext;
  * hands agents a context that trusts that CA only, so {@code Tunnel.http(3000).relay(relay)} needs no set-up.
  * {@link Builder#plaintextAgentPort()} turns TLS off (agents then from loopback only). {@link Builder#https()} adds a
  * public HTTPS port with the same certificate; {@link Builder#certificate(Path, Path)} serves PEM files instead
- * (reloaded when they change), on the HTTPS port and the agent port.
+ * (reloaded when they change), on the HTTPS port and the agent port. {@link Builder#agentsOnHttpsPort()} lets agents
+ * dial the HTTPS port too (one port for both, told apart by ALPN).
  *
  * <p>Threads are virtual (daemon); {@link #close()} stops the listeners, closes the agents' sessions and the public
  * connections, and frees every port.
@@ -252,6 +253,7 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         private Path certificateChain;
         private Path privateKey;
         private boolean redirectToHttps;
+        private boolean agentsOnHttpsPort;
         private int tcpPortFrom;
         private int tcpPortTo;
 
@@ -319,6 +321,21 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
          */
         public Builder redirectHttpToHttps() {
             this.redirectToHttps = true;
+            this.https = true;
+            return this;
+        }
+
+        /**
+         * Agents may dial the public HTTPS port too, so that a server needs one open port (443) for both; implies
+         * {@link #https()}. The TLS handshake tells them apart by ALPN: a client offering the lrok protocol's id
+         * ({@code lrok/1}, which every agent offers) gets an agent session, any other client ({@code http/1.1}, or no
+         * ALPN) the public HTTPS edge. Agents there verify the public certificate like any server's, so they dial a
+         * name it covers (the domain, whose apex it must include). The agent port keeps serving agents as before.
+         *
+         * @return this builder
+         */
+        public Builder agentsOnHttpsPort() {
+            this.agentsOnHttpsPort = true;
             this.https = true;
             return this;
         }
@@ -449,6 +466,7 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
             ServerCertificates served = files != null ? files : generated;
             RelayTls tls = new RelayTls(plaintextAgentPort ? null : served, https ? served : null, httpsPort,
                     redirectToHttps);
+            if (agentsOnHttpsPort) tls = tls.withAgentsOnHttpsPort();
             SSLContext agentTrust = null;
             if (!plaintextAgentPort && files == null) {
                 try {

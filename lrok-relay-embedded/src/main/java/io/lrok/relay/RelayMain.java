@@ -44,6 +44,8 @@ public final class RelayMain {
               --tls-key <file>      its private key in PEM (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)
               --https-port <port>   the public HTTPS port (default: %d)
               --redirect-http       answer every request on the HTTP port with a 308 to HTTPS
+              --agents-on-https-port  agents may dial the HTTPS port too (one port, such as 443, for both;
+                                    told apart by TLS ALPN); the agent port stays open as well
               --help                print this and exit
             Without --tls-cert, the agent port speaks plaintext and accepts agents from this machine's loopback
             addresses only (for a TLS-terminating proxy on the same machine).
@@ -81,6 +83,7 @@ public final class RelayMain {
         LOG.log(Level.INFO, () -> "lrok relay: agents dial " + relay.host() + ":" + relay.agentPort()
                 + (relay.tls() ? " (TLS)" : " (plaintext, loopback only)") + "; public HTTP on port "
                 + relay.httpPort() + (relay.httpsPort() > 0 ? ", HTTPS on port " + relay.httpsPort() : "")
+                + (relay.server().agentsOnHttpsPort() ? " (agents too)" : "")
                 + "; tunnel URLs look like "
                 + exampleUrl(relay));
         stopped.await();
@@ -102,11 +105,16 @@ public final class RelayMain {
         Path key = null;
         Integer httpsPort = null;
         boolean redirect = false;
+        boolean agentsOnHttps = false;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             if (!option.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + option);
             if (option.equals("--redirect-http")) {
                 redirect = true;
+                continue;
+            }
+            if (option.equals("--agents-on-https-port")) {
+                agentsOnHttps = true;
                 continue;
             }
             if (i + 1 >= args.size()) throw new IllegalArgumentException(option + " needs a value");
@@ -128,12 +136,14 @@ public final class RelayMain {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together");
         }
         if (certificate == null) {
-            if (httpsPort != null || redirect) {
-                throw new IllegalArgumentException("--https-port and --redirect-http need --tls-cert and --tls-key");
+            if (httpsPort != null || redirect || agentsOnHttps) {
+                throw new IllegalArgumentException("--https-port, --redirect-http and --agents-on-https-port need "
+                        + "--tls-cert and --tls-key");
             }
             return builder.plaintextAgentPort();
         }
         builder.certificate(certificate, key).httpsPort(httpsPort != null ? httpsPort : DEFAULT_HTTPS_PORT);
+        if (agentsOnHttps) builder.agentsOnHttpsPort();
         return redirect ? builder.redirectHttpToHttps() : builder;
     }
 

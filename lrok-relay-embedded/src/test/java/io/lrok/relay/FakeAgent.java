@@ -114,6 +114,13 @@ final class FakeAgent implements AutoCloseable {
         return agent;
     }
 
+    /** Says hello over a connection the test made (such as TLS to a shared HTTPS port) and expects a welcome. */
+    static FakeAgent over(Socket socket, EmbeddedRelay relay) throws IOException {
+        FakeAgent agent = connect(socket, Hello.create(relay.authToken().orElse(null), "fake-agent/1"));
+        if (!(agent.reply instanceof Welcome)) throw new AssertionError("expected welcome, got " + agent.reply);
+        return agent;
+    }
+
     private static FakeAgent connect(Socket socket, ControlMessage hello) throws IOException {
         MuxSession mux = MuxSession.client(socket);
         MuxStream control = mux.openStream();

@@ -2,6 +2,7 @@ package io.lrok.internal.agent;
 
 import io.lrok.TunnelException;
 import io.lrok.internal.tls.TlsContexts;
+import io.lrok.internal.wire.Protocol;
 import io.lrok.spi.RelayEndpoint;
 import java.io.IOException;
 import java.net.Socket;
@@ -16,12 +17,14 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
  * The agent's side of TLS to the relay (docs/protocol.md §1): TLS 1.3 only, the relay's certificate verified against
  * the endpoint's {@link RelayEndpoint#sslContext() context} (or the JDK's default trust store), and its name against
  * the host dialed. A refused certificate is a {@link TunnelException#RELAY_UNTRUSTED} that says why and what to do.
+ * It offers {@link Protocol#ALPN_ID} in ALPN, and accepts a relay that selects it or none.
  */
 final class RelayTls {
 
@@ -44,7 +47,10 @@ final class RelayTls {
         try {
             SSLContext context = relay.sslContext().isPresent() ? relay.sslContext().get() : SSLContext.getDefault();
             SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, relay.host(), relay.port(), true);
-            tls.setSSLParameters(TlsContexts.clientParameters(context));
+            SSLParameters parameters = TlsContexts.clientParameters(context);
+            // the lrok protocol's ALPN id: a relay serving agents and the public on one port picks the agent by it
+            parameters.setApplicationProtocols(new String[] {Protocol.ALPN_ID});
+            tls.setSSLParameters(parameters);
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             plain.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
             tls.startHandshake();
@@ -64,6 +70,12 @@ final class RelayTls {
                 throw new TunnelException(TunnelException.RELAY_UNTRUSTED, "the relay " + address + " was not "
                         + "trusted: " + why, e);
             }
+            if (refusedAlpn(e)) {
+                throw new TunnelException(TunnelException.PROTOCOL_ERROR, "the port " + address + " does not "
+                        + "serve lrok agents: its TLS handshake refused the lrok protocol (ALPN " + Protocol.ALPN_ID
+                        + "), as a public HTTPS port does; dial the relay's agent port, or have its operator let "
+                        + "agents share the HTTPS port (--agents-on-https-port)", e);
+            }
             throw new TunnelException(TunnelException.PROTOCOL_ERROR, "the TLS handshake with the relay " + address
                     + " failed: " + e.getMessage() + "; the relay must speak TLS 1.3 on its agent port (use "
                     + "lrok+plain:// only for a plaintext relay on this machine)", e);
@@ -77,6 +89,14 @@ final class RelayTls {
                     + "connection during the TLS handshake (" + e.getMessage() + "); is it an lrok relay that speaks "
                     + "TLS (lrok://)?", e);
         }
+    }
+
+    /** @return whether the failure is the peer's {@code no_application_protocol} alert: it speaks no lrok */
+    static boolean refusedAlpn(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("no_application_protocol")) return true;
+        }
+        return false;
     }
 
     /**

@@ -22,6 +22,11 @@ public final class Protocol {
      *  misread; additions an old peer may ignore (new fields, new message types) keep the version. */
     public static final int VERSION = 1;
 
+    /** The TLS application protocol (ALPN, RFC 7301) id of this protocol: every agent offers it, and a relay whose
+     *  public HTTPS port is shared with agents gives the agent session to a client that offers it (docs/protocol.md
+     *  §1). Tied to {@link #VERSION}: a version that an old peer would misread gets an id of its own. */
+    public static final String ALPN_ID = "lrok/" + VERSION;
+
     /** Bytes of the big-endian unsigned length before every control message and stream header. */
     public static final int LENGTH_PREFIX_SIZE = 4;
 

@@ -20,6 +20,7 @@ class ProtocolTest {
         assertThat(Protocol.MAX_STREAM_HEADER).isEqualTo(16 * 1024);
         assertThat(Protocol.HANDSHAKE_TIMEOUT).isEqualTo(Duration.ofSeconds(10));
         assertThat(Protocol.MAX_ID).isEqualTo(9_007_199_254_740_991L);
+        assertThat(Protocol.ALPN_ID).isEqualTo("lrok/1");
     }
 
     @Test

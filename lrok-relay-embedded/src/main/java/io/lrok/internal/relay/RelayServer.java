@@ -21,7 +21,8 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>TLS ({@link RelayTls}): the agent port speaks TLS 1.3 when it has certificates, and otherwise plaintext to
  * loopback agents only, as docs/protocol.md §1 requires; an HTTPS edge listener runs beside the HTTP one when it has
- * certificates of its own.
+ * certificates of its own. With {@link RelayTls#agentsOnHttpsPort()} the HTTPS listener serves agents too: a client
+ * whose TLS handshake selects the agent protocol in ALPN becomes an agent session, any other a public connection.
  */
 public final class RelayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RelayServer.class.getName());
@@ -80,10 +81,11 @@ public final class RelayServer implements AutoCloseable {
         try {
             relay.agentListener = Listener.open("agents", config.bindAddress(), config.agentPort(), relay::serveAgent);
             relay.httpListener = Listener.open("edge", config.bindAddress(), config.httpPort(),
-                    socket -> relay.serveEdge(socket, relay.registry::route, null));
+                    socket -> relay.serveEdge(socket, relay.registry::route, null, false));
             if (tls.httpsCertificates() != null) {
-                relay.httpsListener = Listener.open("edge-https", config.bindAddress(), tls.httpsPort(),
-                        socket -> relay.serveEdge(socket, relay.registry::route, tls.httpsCertificates()));
+                relay.httpsListener = Listener.open(tls.agentsOnHttpsPort() ? "edge-https+agents" : "edge-https",
+                        config.bindAddress(), tls.httpsPort(), socket -> relay.serveEdge(socket,
+                                relay.registry::route, tls.httpsCertificates(), tls.agentsOnHttpsPort()));
             }
         } catch (IOException e) {
             relay.close();
@@ -129,6 +131,15 @@ public final class RelayServer implements AutoCloseable {
      */
     public boolean agentTls() {
         return tls.agentCertificates() != null;
+    }
+
+    /**
+     * Returns whether agents may dial the public HTTPS port too.
+     *
+     * @return whether the HTTPS port gives a client offering the agent protocol in ALPN an agent session
+     */
+    public boolean agentsOnHttpsPort() {
+        return tls.agentsOnHttpsPort();
     }
 
     /**
@@ -264,7 +275,7 @@ public final class RelayServer implements AutoCloseable {
             return new TunnelBinder.Binding(tunnel, null, url);
         }
         Listener own = Listener.open("edge-" + tunnel.name(), config.bindAddress(), 0,
-                socket -> serveEdge(socket, host -> tunnel.isRoutable() ? tunnel : null, https));
+                socket -> serveEdge(socket, host -> tunnel.isRoutable() ? tunnel : null, https, false));
         URI url = URI.create((https != null ? "https://" : "http://") + EdgeConnection.urlHost(own.address()) + ":"
                 + own.port());
         return new TunnelBinder.Binding(tunnel, own, url);
@@ -293,7 +304,8 @@ public final class RelayServer implements AutoCloseable {
                 return;
             }
             try {
-                socket = RelayTls.accept(plain, tls.agentCertificates().current(), config.limits().handshakeTimeout());
+                socket = RelayTls.acceptAgent(plain, tls.agentCertificates().current(),
+                        config.limits().handshakeTimeout());
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "TLS handshake with agent " + plain.getRemoteSocketAddress() + " failed: "
                         + e);
@@ -308,6 +320,11 @@ public final class RelayServer implements AutoCloseable {
             closeQuietly(plain);
             return;
         }
+        runSession(socket);
+    }
+
+    /** Runs an agent's session over a connection whose TLS (if any) is done, until it ends. */
+    private void runSession(Socket socket) {
         AgentSession session;
         try {
             session = new AgentSession(this, socket);
@@ -327,8 +344,11 @@ public final class RelayServer implements AutoCloseable {
      * ends handshakes in progress too.
      *
      * @param certificates what to present, for an HTTPS listener; null for plain HTTP
+     * @param agentsToo    whether a client selecting the agent protocol in ALPN gets an agent session: it then
+     *                     stops counting as a public connection
      */
-    private void serveEdge(Socket plain, EdgeConnection.Router router, ServerCertificates certificates) {
+    private void serveEdge(Socket plain, EdgeConnection.Router router, ServerCertificates certificates,
+            boolean agentsToo) {
         try {
             if (!publicConnections.add(plain, config.limits().maxEdgeConnections())) {
                 if (!closed.get() && certificates == null) EdgeConnection.refuseBusy(plain, config.limits());
@@ -339,8 +359,16 @@ public final class RelayServer implements AutoCloseable {
                 EdgeConnection.Scheme scheme = tls.redirectToHttps() ? EdgeConnection.Scheme.redirectTo(httpsPort())
                         : EdgeConnection.Scheme.HTTP;
                 if (certificates != null) {
-                    SSLSocket secure = RelayTls.accept(plain, certificates.current(), config.limits().headTimeout(),
-                            RelayTls.ALPN_HTTP_1_1);
+                    // the handshake is bounded as a public one: who is on the other end is known only after it
+                    SSLSocket secure = agentsToo
+                            ? RelayTls.acceptShared(plain, certificates.current(), config.limits().headTimeout())
+                            : RelayTls.accept(plain, certificates.current(), config.limits().headTimeout(),
+                                    RelayTls.ALPN_HTTP_1_1);
+                    if (agentsToo && RelayTls.isAgent(secure)) {
+                        publicConnections.remove(plain);
+                        runSession(secure);
+                        return;
+                    }
                     socket = secure;
                     scheme = EdgeConnection.Scheme.https(serverName(secure));
                 }
