@@ -5,6 +5,7 @@ import io.lrok.internal.relay.RelayConfig;
 import io.lrok.internal.relay.RelayServer;
 import io.lrok.internal.relay.RelayTls;
 import io.lrok.internal.relay.ServerCertificates;
+import io.lrok.internal.relay.TokenFile;
 import io.lrok.internal.tls.CertificateAuthority;
 import io.lrok.internal.tls.IssuedCertificate;
 import io.lrok.spi.RelayEndpoint;
@@ -13,6 +14,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -48,20 +50,29 @@ import javax.net.ssl.SSLContext;
  * (reloaded when they change), on the HTTPS port and the agent port. {@link Builder#agentsOnHttpsPort()} lets agents
  * dial the HTTPS port too (one port for both, told apart by ALPN).
  *
+ * <p>Agents: without tokens every agent is accepted. {@link Builder#authTokens}, {@link Builder#tokenFile(Path)}
+ * (reloaded when it changes) or {@link Builder#tokenVerifier(TokenVerifier) a verifier of your own} decide which
+ * agents are, the account each acts for, the subdomains reserved for it, and its limits (docs/relay.md, "Tokens").
+ *
  * <p>Threads are virtual (daemon); {@link #close()} stops the listeners, closes the agents' sessions and the public
  * connections, and frees every port.
  */
 public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
 
+    /** How often a {@link Builder#tokenFile(Path) token file} is checked for changes, unless configured: 2 s. */
+    public static final Duration DEFAULT_TOKEN_FILE_CHECK_INTERVAL = Duration.ofSeconds(2);
+
     private final RelayServer server;
+    private final TokenFile tokenFile;
     private final Optional<String> token;
     private final String dialHost;
     private final CertificateAuthority ca;
     private final SSLContext agentTrust;
 
-    private EmbeddedRelay(RelayServer server, Optional<String> token, InetAddress bindAddress,
+    private EmbeddedRelay(RelayServer server, TokenFile tokenFile, Optional<String> token, InetAddress bindAddress,
             CertificateAuthority ca, SSLContext agentTrust) {
         this.server = server;
+        this.tokenFile = tokenFile;
         this.token = token;
         this.dialHost = bindAddress.isAnyLocalAddress() ? "127.0.0.1" : literal(bindAddress);
         this.ca = ca;
@@ -206,16 +217,31 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
     /**
      * The token an agent given this relay presents.
      *
-     * @return the first configured token, if any
+     * @return the first token given to {@link Builder#authTokens}, or the first token of the
+     *         {@link Builder#tokenFile(Path) token file} as it was at start; empty without tokens, or with a
+     *         {@link Builder#tokenVerifier(TokenVerifier) verifier} (give agents a token with their builder's
+     *         {@code authToken(...)})
      */
     @Override
     public Optional<String> authToken() {
         return token;
     }
 
+    /**
+     * Asks the token verifier again about the token of every agent session: a session whose token it no longer
+     * accepts is told {@code unauthorized} and ended; one whose grant changed gets the new one (limits and reserved
+     * names apply from its next bind or exchange on; tunnels it holds stay). For a
+     * {@link Builder#tokenVerifier(TokenVerifier) verifier of your own}, after you revoke or change a token; a token
+     * file does this by itself when it is reloaded. Returns at once; revoked sessions end on threads of their own.
+     */
+    public void recheckTokens() {
+        server.recheckTokens();
+    }
+
     /** Stops the listeners, closes agent sessions and public connections, and frees the ports. Idempotent. */
     @Override
     public void close() {
+        if (tokenFile != null) tokenFile.close();
         server.close();
     }
 
@@ -244,7 +270,10 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         private int agentPort;
         private int httpPort;
         private String domain;
-        private List<String> tokens = List.of();
+        private TokenVerifier verifier = TokenVerifier.anyAgent();
+        private String agentToken;
+        private Path tokenFile;
+        private Duration tokenFileCheckInterval = DEFAULT_TOKEN_FILE_CHECK_INTERVAL;
         private HttpLimits httpLimits = HttpLimits.defaults();
         private RelayLimits limits = RelayLimits.defaults();
         private boolean plaintextAgentPort;
@@ -388,7 +417,9 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         }
 
         /**
-         * Sets the tokens agents must present.
+         * Sets the tokens agents must present; replaces a token file or verifier given before. Each token is an
+         * account of its own (named {@code token-<8 hex digits>} in logs, from a keyed hash of the token), with no
+         * reserved subdomains and the relay's default limits: {@link #tokenVerifier} or {@link #tokenFile} give more.
          *
          * @param tokens the tokens agents may present; empty (the default) lets every agent in. They are compared
          *               in constant time and never logged.
@@ -401,7 +432,61 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
                 if (token == null || token.isBlank()) throw new IllegalArgumentException("blank token");
                 list.add(token.strip());
             }
-            this.tokens = List.copyOf(list);
+            this.verifier = list.isEmpty() ? TokenVerifier.anyAgent() : TokenVerifier.of(list);
+            this.agentToken = list.isEmpty() ? null : list.get(0);
+            this.tokenFile = null;
+            return this;
+        }
+
+        /**
+         * Lets this verifier decide which agents are accepted, and what each token grants (account, reserved
+         * subdomains, limits); replaces tokens or a token file given before. See {@link TokenVerifier}; after
+         * revoking a token, call {@link EmbeddedRelay#recheckTokens()}.
+         *
+         * @param verifier the verifier
+         * @return this builder
+         */
+        public Builder tokenVerifier(TokenVerifier verifier) {
+            this.verifier = Objects.requireNonNull(verifier, "verifier");
+            this.agentToken = null;
+            this.tokenFile = null;
+            return this;
+        }
+
+        /**
+         * Accepts the agents whose tokens are in this file, and grants what the file says; replaces tokens or a
+         * verifier given before. The format (docs/relay.md, "Tokens"): one token a line, optionally followed by
+         * {@code account=<name> reserve=<sub>,<sub> sessions=<n> tunnels=<n> streams=<n>}; blank lines and lines
+         * starting with {@code #} are ignored. The file is read now (a bad one is refused here) and at start, then
+         * checked every {@link #tokenFileCheckInterval(Duration) check interval}: a changed file that parses is in
+         * force at once, and sessions whose token it no longer holds are ended with {@code unauthorized}; one that
+         * does not parse is logged and the previous tokens stay.
+         *
+         * @param file the token file
+         * @return this builder
+         * @throws IllegalArgumentException if the file cannot be read or parsed (the message names the line, never
+         *                                  a token)
+         */
+        public Builder tokenFile(Path file) {
+            TokenFile.load(file); // fail early, with the line at fault
+            this.tokenFile = file;
+            this.verifier = null;
+            this.agentToken = null;
+            return this;
+        }
+
+        /**
+         * Sets how often the {@link #tokenFile(Path) token file} is read again to look for changes.
+         *
+         * @param interval positive; the default is {@link EmbeddedRelay#DEFAULT_TOKEN_FILE_CHECK_INTERVAL}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not positive
+         */
+        public Builder tokenFileCheckInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("the token file check interval must be positive: " + interval);
+            }
+            this.tokenFileCheckInterval = interval;
             return this;
         }
 
@@ -451,6 +536,7 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
          *
          * @return the running relay
          * @throws IOException if a port cannot be bound
+         * @throws IllegalArgumentException if the token file can no longer be read or parsed
          */
         public EmbeddedRelay start() throws IOException {
             CertificateAuthority ca;
@@ -475,9 +561,13 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
                     throw new IOException("cannot make the agents' TLS context: " + e.getMessage(), e);
                 }
             }
-            RelayServer server = RelayServer.start(new RelayConfig(bindAddress, agentPort, httpPort, domain, tokens,
+            TokenFile file = tokenFile != null ? TokenFile.load(tokenFile) : null;
+            TokenVerifier agents = file != null ? file : verifier;
+            String token = file != null ? file.firstToken() : agentToken;
+            RelayServer server = RelayServer.start(new RelayConfig(bindAddress, agentPort, httpPort, domain, agents,
                     httpLimits, limits, tcpPortFrom, tcpPortTo), tls);
-            return new EmbeddedRelay(server, tokens.stream().findFirst(), bindAddress, ca, agentTrust);
+            if (file != null) file.watch(tokenFileCheckInterval, server::recheckTokens);
+            return new EmbeddedRelay(server, file, Optional.ofNullable(token), bindAddress, ca, agentTrust);
         }
 
         /** @return the names of the generated certificate: loopback, localhost, the bind address and the domain */

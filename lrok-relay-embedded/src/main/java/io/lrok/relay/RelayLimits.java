@@ -31,6 +31,14 @@ import java.util.Objects;
  *                             to an agent that has answered may take to finish, and, after refusing an agent's
  *                             session (an error without id), how long the relay waits for the agent to close first
  * @param mux                  the multiplexer settings of agent sessions (windows, keepalive, stream limits)
+ * @param maxSessionsPerAccount agent sessions one account (see {@link AgentGrant}; with a token file, one token)
+ *                             holds at once; a hello beyond it is answered {@code limit_reached}. An account's
+ *                             own {@link AgentGrant.Limits#maxSessions()} overrides it
+ * @param maxStreamsPerSession public exchanges one agent session carries at once: HTTP requests in progress
+ *                             (an upgraded one until its pipe ends) and TCP connections, over all its tunnels; an
+ *                             HTTP request beyond it gets a 503 page, a TCP connection is reset. An account's own
+ *                             {@link AgentGrant.Limits#maxStreamsPerSession()} overrides it. Keep it below
+ *                             {@code mux.maxConcurrentStreams()}, the multiplexer's own bound
  */
 public record RelayLimits(
         Duration handshakeTimeout,
@@ -40,7 +48,9 @@ public record RelayLimits(
         Duration idleTimeout,
         Duration headTimeout,
         Duration lingerTimeout,
-        MuxConfig mux) {
+        MuxConfig mux,
+        int maxSessionsPerAccount,
+        int maxStreamsPerSession) {
 
     /** The default limit of agent sessions held at once. */
     public static final int DEFAULT_MAX_SESSIONS = 1_000;
@@ -59,6 +69,10 @@ public record RelayLimits(
      * against {@link #maxEdgeConnections}).
      */
     public static final int MAX_CONNECTIONS_PER_TCP_TUNNEL = 1_000;
+    /** The default limit of agent sessions per account. */
+    public static final int DEFAULT_MAX_SESSIONS_PER_ACCOUNT = 100;
+    /** The default limit of public exchanges one agent session carries at once. */
+    public static final int DEFAULT_MAX_STREAMS_PER_SESSION = 1_000;
 
     /** Checks the values. */
     public RelayLimits {
@@ -70,18 +84,20 @@ public record RelayLimits(
         requireNonNegative("headTimeout", headTimeout);
         requireNonNegative("lingerTimeout", lingerTimeout);
         Objects.requireNonNull(mux, "mux");
+        requireAtLeastOne("maxSessionsPerAccount", maxSessionsPerAccount);
+        requireAtLeastOne("maxStreamsPerSession", maxStreamsPerSession);
     }
 
     /**
      * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections, idle 75 s,
-     * head 30 s, linger 2 s, {@link MuxConfig#defaults()}.
+     * head 30 s, linger 2 s, {@link MuxConfig#defaults()}, 100 sessions per account, 1,000 exchanges per session.
      *
      * @return the default limits
      */
     public static RelayLimits defaults() {
         return new RelayLimits(Protocol.HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TUNNELS_PER_SESSION,
                 DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT,
-                MuxConfig.defaults());
+                MuxConfig.defaults(), DEFAULT_MAX_SESSIONS_PER_ACCOUNT, DEFAULT_MAX_STREAMS_PER_SESSION);
     }
 
     /**
@@ -92,7 +108,7 @@ public record RelayLimits(
      */
     public RelayLimits withHandshakeTimeout(Duration value) {
         return new RelayLimits(value, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux);
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
     }
 
     /**
@@ -103,7 +119,7 @@ public record RelayLimits(
      */
     public RelayLimits withMaxSessions(int value) {
         return new RelayLimits(handshakeTimeout, value, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux);
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
     }
 
     /**
@@ -114,7 +130,7 @@ public record RelayLimits(
      */
     public RelayLimits withMaxTunnelsPerSession(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, value, maxEdgeConnections, idleTimeout, headTimeout,
-                lingerTimeout, mux);
+                lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
     }
 
     /**
@@ -125,7 +141,7 @@ public record RelayLimits(
      */
     public RelayLimits withMaxEdgeConnections(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, value, idleTimeout, headTimeout,
-                lingerTimeout, mux);
+                lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
     }
 
     /**
@@ -136,7 +152,7 @@ public record RelayLimits(
      */
     public RelayLimits withIdleTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, value,
-                headTimeout, lingerTimeout, mux);
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
     }
 
     /**
@@ -147,7 +163,7 @@ public record RelayLimits(
      */
     public RelayLimits withHeadTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                value, lingerTimeout, mux);
+                value, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
     }
 
     /**
@@ -158,7 +174,7 @@ public record RelayLimits(
      */
     public RelayLimits withLingerTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, value, mux);
+                headTimeout, value, mux, maxSessionsPerAccount, maxStreamsPerSession);
     }
 
     /**
@@ -169,7 +185,29 @@ public record RelayLimits(
      */
     public RelayLimits withMux(MuxConfig value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, value);
+                headTimeout, lingerTimeout, value, maxSessionsPerAccount, maxStreamsPerSession);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new default limit of sessions per account
+     * @return a copy with it
+     */
+    public RelayLimits withMaxSessionsPerAccount(int value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                headTimeout, lingerTimeout, mux, value, maxStreamsPerSession);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new default limit of exchanges per session
+     * @return a copy with it
+     */
+    public RelayLimits withMaxStreamsPerSession(int value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, value);
     }
 
     private static void requirePositive(String name, Duration value) {

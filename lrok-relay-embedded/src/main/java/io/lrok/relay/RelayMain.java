@@ -6,10 +6,8 @@ import java.io.PrintStream;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -34,8 +32,12 @@ public final class RelayMain {
               --bind <address>      the address to listen on (default: the loopback address); 0.0.0.0 for all
               --agent-port <port>   the port agents dial (default: %d)
               --http-port <port>    the public HTTP port (default: %d)
-              --token-file <file>   accept only agents presenting one of these tokens, one a line; blank lines
-                                    and lines starting with # are ignored (default: no token needed)
+              --token-file <file>   accept only agents presenting one of these tokens, one a line, each
+                                    optionally followed by account=<name> reserve=<sub>,<sub> sessions=<n>
+                                    tunnels=<n> streams=<n>; blank lines and lines starting with # are ignored.
+                                    Read again when it changes (default: no token needed)
+              --token-check-interval <seconds>  how often the token file is checked for changes
+                                    (default: %d)
               --tcp-ports <from>-<to>  the public ports TCP tunnels may get, such as 20000-20999 (default: any
                                     free port)
               --tls-cert <file>     the certificate chain in PEM, leaf first (certbot's fullchain.pem), for
@@ -49,7 +51,8 @@ public final class RelayMain {
               --help                print this and exit
             Without --tls-cert, the agent port speaks plaintext and accepts agents from this machine's loopback
             addresses only (for a TLS-terminating proxy on the same machine).
-            """.formatted(RelayEndpoint.DEFAULT_AGENT_PORT, DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT);
+            """.formatted(RelayEndpoint.DEFAULT_AGENT_PORT, DEFAULT_HTTP_PORT,
+            EmbeddedRelay.DEFAULT_TOKEN_FILE_CHECK_INTERVAL.toSeconds(), DEFAULT_HTTPS_PORT);
 
     private RelayMain() {
     }
@@ -127,7 +130,8 @@ public final class RelayMain {
                 case "--bind" -> builder.bindAddress(address(value));
                 case "--agent-port" -> builder.agentPort(port(option, value));
                 case "--http-port" -> builder.httpPort(port(option, value));
-                case "--token-file" -> builder.authTokens(readTokens(Path.of(value)));
+                case "--token-file" -> builder.tokenFile(Path.of(value));
+                case "--token-check-interval" -> builder.tokenFileCheckInterval(seconds(option, value));
                 case "--tcp-ports" -> tcpPorts(builder, value);
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
@@ -145,27 +149,6 @@ public final class RelayMain {
         builder.certificate(certificate, key).httpsPort(httpsPort != null ? httpsPort : DEFAULT_HTTPS_PORT);
         if (agentsOnHttps) builder.agentsOnHttpsPort();
         return redirect ? builder.redirectHttpToHttps() : builder;
-    }
-
-    /**
-     * @param file one token a line; blank lines and lines starting with {@code #} are ignored
-     * @return the tokens, stripped
-     * @throws IllegalArgumentException if the file cannot be read or holds no token
-     */
-    static List<String> readTokens(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the token file " + file + ": " + e.getMessage(), e);
-        }
-        List<String> tokens = new ArrayList<>();
-        for (String line : lines) {
-            String token = line.strip();
-            if (!token.isEmpty() && !token.startsWith("#")) tokens.add(token);
-        }
-        if (tokens.isEmpty()) throw new IllegalArgumentException("the token file " + file + " holds no token");
-        return tokens;
     }
 
     static void usageError(PrintStream err, String message) {
@@ -198,6 +181,16 @@ public final class RelayMain {
         int from = port("--tcp-ports", value.substring(0, dash).strip());
         int to = port("--tcp-ports", value.substring(dash + 1).strip());
         builder.tcpPortRange(from, to);
+    }
+
+    private static Duration seconds(String option, String value) {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= 1 && n <= Integer.MAX_VALUE) return Duration.ofSeconds(n);
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " takes a whole number of seconds, 1 or more, not " + value);
     }
 
     private static int port(String option, String value) {

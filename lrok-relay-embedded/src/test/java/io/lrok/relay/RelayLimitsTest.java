@@ -23,6 +23,9 @@ class RelayLimitsTest {
         assertThat(d.headTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(d.lingerTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(d.mux()).isEqualTo(MuxConfig.defaults());
+        assertThat(d.maxSessionsPerAccount()).isEqualTo(100).isEqualTo(RelayLimits.DEFAULT_MAX_SESSIONS_PER_ACCOUNT);
+        assertThat(d.maxStreamsPerSession()).isEqualTo(1_000).isEqualTo(RelayLimits.DEFAULT_MAX_STREAMS_PER_SESSION);
+        assertThat(d.maxStreamsPerSession()).isLessThan(d.mux().maxConcurrentStreams());
     }
 
     @Test
@@ -38,6 +41,9 @@ class RelayLimitsTest {
         MuxConfig mux = MuxConfig.defaults().withAcceptBacklog(7);
         assertThat(d.withMux(mux).mux()).isEqualTo(mux);
         assertThat(d.withMaxSessions(3).withIdleTimeout(Duration.ZERO).maxSessions()).isEqualTo(3);
+        assertThat(d.withMaxSessionsPerAccount(6).maxSessionsPerAccount()).isEqualTo(6);
+        assertThat(d.withMaxStreamsPerSession(8).maxStreamsPerSession()).isEqualTo(8);
+        assertThat(d.withMaxStreamsPerSession(8).withMux(mux).maxStreamsPerSession()).isEqualTo(8);
     }
 
     @Test
@@ -49,5 +55,7 @@ class RelayLimitsTest {
         assertThatThrownBy(() -> d.withMaxEdgeConnections(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withIdleTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withMux(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> d.withMaxSessionsPerAccount(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.withMaxStreamsPerSession(0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

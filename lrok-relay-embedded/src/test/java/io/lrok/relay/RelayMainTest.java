@@ -26,13 +26,17 @@ class RelayMainTest {
     void flagsConfigureTheRelay() throws Exception {
         Path tokens = Files.writeString(dir.resolve("tokens"), "# agents\n\n  first-token  \nsecond\n# old\n");
         EmbeddedRelay.Builder builder = RelayMain.parse(List.of("--domain", "Tunnels.Example.com", "--bind",
-                "127.0.0.1", "--agent-port", "0", "--http-port", "0", "--token-file", tokens.toString()));
+                "127.0.0.1", "--agent-port", "0", "--http-port", "0", "--token-file", tokens.toString(),
+                "--token-check-interval", "5"));
         try (EmbeddedRelay relay = builder.start()) {
             assertThat(relay.domain()).isEqualTo("tunnels.example.com");
             assertThat(relay.host()).isEqualTo("127.0.0.1");
             assertThat(relay.authToken()).contains("first-token");
+            TokenVerifier verifier = relay.server().config().verifier();
+            assertThat(verifier.verify("second")).isPresent();
+            assertThat(verifier.verify("first-token")).isPresent();
+            assertThat(verifier.verify("# old")).isEmpty();
         }
-        assertThat(RelayMain.readTokens(tokens)).containsExactly("first-token", "second");
     }
 
     @Test
@@ -51,12 +55,14 @@ class RelayMainTest {
                 .hasMessageContaining("holds no token");
         assertThatThrownBy(() -> RelayMain.parse(List.of("--token-file", dir.resolve("missing").toString())))
                 .hasMessageContaining("cannot read the token file");
+        assertThatThrownBy(() -> RelayMain.parse(List.of("--token-check-interval", "0")))
+                .hasMessage("--token-check-interval takes a whole number of seconds, 1 or more, not 0");
     }
 
     @Test
     void theUsageNamesEveryFlag() {
         assertThat(RelayMain.USAGE).contains("--domain", "--bind", "--agent-port", "--http-port", "--token-file",
-                "--help", "4443", "8080", "--tls-cert", "--tls-key", "--https-port", "--redirect-http", "8443");
+                "--help", "4443", "8080", "--tls-cert", "--tls-key", "--https-port", "--redirect-http", "8443", "--token-check-interval", "account=", "reserve=");
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.lrok.mux.MuxException;
 import io.lrok.mux.MuxSession;
 import io.lrok.mux.MuxStream;
 import io.lrok.mux.MuxTimeoutException;
+import io.lrok.relay.AgentGrant;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
@@ -24,9 +25,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,6 +42,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Locking: {@code writeLock} makes each control message one uninterrupted write (the control thread answers,
  * the relay's close sends shutdown); it is held only while writing. {@code stateLock} guards {@code tunnels},
  * {@code nextTunnel} and {@code ended}; no I/O is done under it.
+ *
+ * <p>Tokens: the grant the verifier gave at hello decides the session's account (its logs, its reserved names, its
+ * session count) and its limits; {@link #recheck()} asks the verifier again after a change and revokes the session
+ * ({@code unauthorized}) if the token no longer verifies. The token itself is kept, for that only, and never logged.
  */
 final class AgentSession {
     private static final System.Logger LOG = System.getLogger(AgentSession.class.getName());
@@ -67,6 +75,15 @@ final class AgentSession {
     private volatile boolean welcomed;
     /** The agent said it will close (shutdown), or the relay is closing: no new exchange streams. */
     private volatile boolean draining;
+    /** What the token grants; set at welcome, replaced by {@link #recheck()}; null before welcome. */
+    private volatile AgentGrant grant;
+    /** The token of the hello, for {@link #recheck()}; never logged. Null before welcome, or without a token. */
+    private volatile String token;
+    /** The account the relay counted this session under, for {@link RelayServer#sessionEnded}; null if none. */
+    private volatile String admittedAccount;
+    /** Public exchanges (HTTP exchanges, TCP connections) in progress on this session. */
+    private final AtomicInteger openStreams = new AtomicInteger();
+    private final AtomicBoolean revoked = new AtomicBoolean();
 
     AgentSession(RelayServer relay, Socket socket) throws IOException {
         this.relay = relay;
@@ -90,8 +107,12 @@ final class AgentSession {
         } catch (MuxException e) {
             why = "the connection ended: " + e.getMessage();
         } catch (IOException | RuntimeException e) {
-            why = "failed: " + e;
-            LOG.log(Level.WARNING, () -> "session " + id + " failed", e);
+            if (revoked.get()) {
+                why = "the token was revoked"; // the revoking thread closed the control stream under us
+            } else {
+                why = "failed: " + e;
+                LOG.log(Level.WARNING, () -> "session " + id + " failed", e);
+            }
         } finally {
             end(why);
         }
@@ -152,16 +173,35 @@ final class AgentSession {
             refuse(ErrorCode.UNSUPPORTED_VERSION, versionProblem);
             return false;
         }
-        if (!relay.authenticator().accepts(hello.token())) {
+        // A token file reloaded between verify and welcome would miss this session: it compares generations below.
+        long generation = relay.tokenGeneration();
+        Optional<AgentGrant> verified;
+        try {
+            verified = relay.verifier().verify(hello.token());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "session " + id + ": the token verifier failed: " + e.getClass().getName());
+            refuse(ErrorCode.INTERNAL, "the relay could not check the token; retry later");
+            return false;
+        }
+        if (verified.isEmpty()) {
             refuse(ErrorCode.UNAUTHORIZED, hello.token() == null ? "this relay needs a token" : "unknown token");
             return false;
         }
-        if (!relay.admitSession()) {
-            refuse(ErrorCode.LIMIT_REACHED, "the relay holds its maximum of " + relay.limits().maxSessions()
-                    + " agent sessions; retry later");
+        AgentGrant granted = verified.get();
+        String full = relay.admitSession(granted.account(), limit(granted.limits().maxSessions(),
+                relay.limits().maxSessionsPerAccount()));
+        if (full != null) {
+            refuse(ErrorCode.LIMIT_REACHED, full);
             return false;
         }
+        admittedAccount = granted.account();
+        grant = granted;
+        token = hello.token();
         welcomed = true;
+        if (relay.tokenGeneration() != generation && !recheckNow()) {
+            revoke();
+            return false;
+        }
         if (hello.resumeSession() != null) {
             // Resuming (docs/protocol.md §6) is a later issue: an unknown session gets a new one, as the spec says.
             LOG.log(Level.DEBUG, () -> "agent asked to resume " + hello.resumeSession() + "; starting a new session");
@@ -170,7 +210,7 @@ final class AgentSession {
         send(new Welcome(hello.version(), id, Authenticator.newResumeSecret(), RelayServer.RELAY_NAME,
                 relay.domain()));
         LOG.log(Level.INFO, () -> "agent " + hello.client() + " from " + socket.getRemoteSocketAddress()
-                + " connected: session " + id);
+                + " connected: session " + id + ", account " + granted.account());
         return true;
     }
 
@@ -223,13 +263,108 @@ final class AgentSession {
         }
     }
 
+    // ---- the grant: account and limits --------------------------------------------------------------------
+
+    /** @return the account, or null before welcome */
+    String account() {
+        AgentGrant g = grant;
+        return g == null ? null : g.account();
+    }
+
+    /** @return what the token grants, or null before welcome */
+    AgentGrant grant() {
+        return grant;
+    }
+
+    /** @return the most tunnels this session may hold: its account's limit, else the relay's */
+    int maxTunnels() {
+        AgentGrant g = grant;
+        return limit(g == null ? 0 : g.limits().maxTunnelsPerSession(), relay.limits().maxTunnelsPerSession());
+    }
+
+    /** @return the most exchanges this session may carry at once: its account's limit, else the relay's */
+    int maxStreams() {
+        AgentGrant g = grant;
+        return limit(g == null ? 0 : g.limits().maxStreamsPerSession(), relay.limits().maxStreamsPerSession());
+    }
+
+    /** @return the account's value when set (non-zero), else the relay's default */
+    private static int limit(int account, int relayDefault) {
+        return account > 0 ? account : relayDefault;
+    }
+
+    /**
+     * Counts one more public exchange, if it fits {@link #maxStreams()}.
+     *
+     * @return whether it fits; if so the caller must {@link #releaseStream()} when the exchange is over
+     */
+    boolean acquireStream() {
+        int max = maxStreams();
+        while (true) {
+            int n = openStreams.get();
+            if (n >= max) return false;
+            if (openStreams.compareAndSet(n, n + 1)) return true;
+        }
+    }
+
+    /** An exchange {@link #acquireStream()} counted is over. */
+    void releaseStream() {
+        openStreams.decrementAndGet();
+    }
+
+    /** @return public exchanges in progress */
+    int openStreamCount() {
+        return openStreams.get();
+    }
+
+    /**
+     * Asks the verifier again about this session's token (after a token file reload, or
+     * {@code EmbeddedRelay.recheckTokens()}): revokes the session, on a thread of its own, if the token no longer
+     * verifies; takes a changed grant. Does nothing before welcome: the handshake checks for a recheck it missed.
+     */
+    void recheck() {
+        if (grant == null || isEnded()) return;
+        if (!recheckNow()) Thread.ofVirtual().name("lrok-relay-" + id + "-revoke").start(this::revoke);
+    }
+
+    /** @return whether the token still verifies; if so, the grant is the verifier's current one */
+    private boolean recheckNow() {
+        Optional<AgentGrant> now;
+        try {
+            now = relay.verifier().verify(token);
+        } catch (RuntimeException e) {
+            // A verifier failing is not a revocation: keep the session, as it was granted.
+            LOG.log(Level.WARNING, () -> "session " + id + ": the token verifier failed: " + e.getClass().getName());
+            return true;
+        }
+        if (now.isEmpty()) return false;
+        AgentGrant before = grant;
+        if (!now.get().equals(before)) {
+            grant = now.get();
+            LOG.log(Level.INFO, () -> "session " + id + ": account " + now.get().account() + " now has "
+                    + now.get().limits() + ", reserved " + now.get().reservedSubdomains());
+        }
+        return true;
+    }
+
+    /** Tells the agent its token was revoked ({@code unauthorized}), then ends the session. Once. */
+    private void revoke() {
+        if (!revoked.compareAndSet(false, true)) return;
+        draining = true;
+        LOG.log(Level.INFO, () -> "session " + id + " (account " + account() + "): its token is no longer"
+                + " accepted; ending the session");
+        refuse(ErrorCode.UNAUTHORIZED, "the token was revoked");
+        end("the token was revoked");
+    }
+
     // ---- tunnels -------------------------------------------------------------------------------------------
 
     /** @return a new tunnel id, or null if the session has ended or holds its maximum of tunnels */
     String reserveTunnelId() {
+        int max = maxTunnels();
         stateLock.lock();
         try {
-            if (ended || tunnels.size() >= relay.limits().maxTunnelsPerSession()) return null;
+            if (ended || tunnels.size() >= max) return null;
             return "t-" + nextTunnel++;
         } finally {
             stateLock.unlock();
@@ -335,7 +470,7 @@ final class AgentSession {
             // the names, keep them reserved for this session's resume secret for RelayServer's resume grace.
             for (TunnelBinder.Binding binding : released) binder.release(binding);
             mux.close();
-            relay.sessionEnded(this, welcomed);
+            relay.sessionEnded(this, admittedAccount);
             if (welcomed) LOG.log(Level.INFO, () -> "session " + id + " ended: " + why);
         } finally {
             endDone.countDown();

@@ -1,20 +1,12 @@
 package io.lrok.internal.relay;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.HexFormat;
-import java.util.List;
 
 /**
- * Checks agents' tokens, and makes the relay's secrets. Tokens are kept only as SHA-256 digests and compared in
- * constant time, against every configured token whatever matched, so that the time taken tells nothing about a
- * token. Nothing here logs a token. Immutable.
+ * Makes the relay's per-session secrets and ids. Tokens are checked by a {@code TokenVerifier} ({@link TokenTable},
+ * {@link TokenFile}, or the embedder's own). Stateless.
  */
 final class Authenticator {
 
@@ -25,34 +17,7 @@ final class Authenticator {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final List<byte[]> digests;
-
-    /** @param tokens the accepted tokens; empty accepts every agent */
-    Authenticator(Collection<String> tokens) {
-        List<byte[]> list = new ArrayList<>(tokens.size());
-        for (String token : tokens) {
-            if (token == null || token.isBlank()) throw new IllegalArgumentException("empty token");
-            list.add(digest(token));
-        }
-        this.digests = List.copyOf(list);
-    }
-
-    /** @return whether agents need a token */
-    boolean required() {
-        return !digests.isEmpty();
-    }
-
-    /**
-     * @param token the token from a hello, may be null
-     * @return whether it is accepted: any token when none is configured, else one of them
-     */
-    boolean accepts(String token) {
-        if (digests.isEmpty()) return true;
-        if (token == null) return false;
-        byte[] presented = digest(token);
-        boolean match = false;
-        for (byte[] d : digests) match |= MessageDigest.isEqual(d, presented);
-        return match;
+    private Authenticator() {
     }
 
     /** @return a new resume secret: {@value #RESUME_SECRET_BYTES} random bytes, base64url without padding */
@@ -67,13 +32,5 @@ final class Authenticator {
         byte[] b = new byte[SESSION_ID_BYTES];
         RANDOM.nextBytes(b);
         return "s-" + HexFormat.of().formatHex(b);
-    }
-
-    private static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JDK has SHA-256", e);
-        }
     }
 }

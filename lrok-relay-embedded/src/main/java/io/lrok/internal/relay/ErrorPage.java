@@ -70,6 +70,12 @@ record ErrorPage(int status, String problem, String host, String advice) {
                 "The relay is at its connection limit. Retry in a moment.");
     }
 
+    static ErrorPage tooManyStreams(String name, String host, int max) {
+        return new ErrorPage(503, "tunnel " + name + " has too many requests in progress", host,
+                "The agent of this tunnel carries at most " + max + " requests and connections at once. Retry in a"
+                        + " moment.");
+    }
+
     static ErrorPage misdirected(String host, String serverName) {
         return new ErrorPage(421, "the request for host " + host + " came on a TLS connection made for "
                 + serverName, host, "The Host header must name the server the TLS connection was opened to (SNI)."

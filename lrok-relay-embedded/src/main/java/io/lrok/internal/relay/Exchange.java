@@ -45,8 +45,27 @@ final class Exchange {
         this.http10 = request.version().equals(RequestHead.HTTP_1_0);
     }
 
-    /** @return whether the public connection may carry another request */
+    /**
+     * Runs the exchange, if the tunnel's session has room for one more ({@code maxStreamsPerSession}); otherwise
+     * answers 503.
+     *
+     * @return whether the public connection may carry another request
+     */
     boolean run() throws IOException {
+        AgentSession session = tunnel.session();
+        if (!session.acquireStream()) {
+            LOG.log(Level.DEBUG, () -> tunnel + ": refusing a request: " + session.maxStreams() + " in progress");
+            conn.refuse(ErrorPage.tooManyStreams(tunnel.name(), host, session.maxStreams()), accept());
+            return false;
+        }
+        try {
+            return runCounted();
+        } finally {
+            session.releaseStream();
+        }
+    }
+
+    private boolean runCounted() throws IOException {
         BodyFraming framing = BodyFraming.forRequest(request); // checked by the reader already: does not throw
         try {
             stream = tunnel.session().openStream();

@@ -2,8 +2,8 @@ package io.lrok.internal.relay;
 
 import io.lrok.http.HttpLimits;
 import io.lrok.relay.RelayLimits;
+import io.lrok.relay.TokenVerifier;
 import java.net.InetAddress;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,14 +14,15 @@ import java.util.Objects;
  * @param httpPort    the shared public HTTP port, 0 for a free one
  * @param domain      public hosts are {@code <name>.<domain>}, checked and normalized; null for none (then every
  *                    tunnel gets a port of its own, and the shared port routes {@code <name>.localhost})
- * @param tokens      the accepted tokens; empty for none needed
+ * @param verifier    decides which agents are accepted and what each may do ({@code TokenVerifier.anyAgent()}:
+ *                    every agent); a {@link TokenFile} is watched while the relay runs
  * @param httpLimits  the size limits of HTTP heads, both at the edge and from agents
  * @param limits      the relay's limits and timeouts
  * @param tcpPortFrom the lowest public port a TCP tunnel may get; 0 (with {@code tcpPortTo} 0) for no range: a TCP
  *                    tunnel gets the port it asks for if free, else any free port the system picks
  * @param tcpPortTo   the highest public port a TCP tunnel may get, inclusive; 0 for no range
  */
-public record RelayConfig(InetAddress bindAddress, int agentPort, int httpPort, String domain, List<String> tokens,
+public record RelayConfig(InetAddress bindAddress, int agentPort, int httpPort, String domain, TokenVerifier verifier,
         HttpLimits httpLimits, RelayLimits limits, int tcpPortFrom, int tcpPortTo) {
 
     /** Checks and normalizes the values. */
@@ -30,7 +31,7 @@ public record RelayConfig(InetAddress bindAddress, int agentPort, int httpPort, 
         checkPort("agentPort", agentPort);
         checkPort("httpPort", httpPort);
         if (domain != null) domain = Hosts.checkDomain(domain);
-        tokens = List.copyOf(tokens);
+        Objects.requireNonNull(verifier, "verifier");
         Objects.requireNonNull(httpLimits, "httpLimits");
         Objects.requireNonNull(limits, "limits");
         checkTcpPortRange(tcpPortFrom, tcpPortTo);

@@ -2,14 +2,19 @@ package io.lrok.internal.relay;
 
 import io.lrok.http.HttpLimits;
 import io.lrok.relay.RelayLimits;
+import io.lrok.relay.TokenVerifier;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -23,6 +28,12 @@ import javax.net.ssl.SSLSocket;
  * loopback agents only, as docs/protocol.md §1 requires; an HTTPS edge listener runs beside the HTTP one when it has
  * certificates of its own. With {@link RelayTls#agentsOnHttpsPort()} the HTTPS listener serves agents too: a client
  * whose TLS handshake selects the agent protocol in ALPN becomes an agent session, any other a public connection.
+ *
+ * <p>Tokens: {@link TokenVerifier} decides at each hello; {@link #recheckTokens()} asks it again for every live
+ * session after a change (a token file reloaded), and ends the sessions whose token no longer verifies.
+ *
+ * <p>Locking: {@code accountLock} guards {@code accountSessions} (welcomed sessions per account); nothing else is
+ * done under it. The rest is lock-free or guarded by {@link LiveSet}.
  */
 public final class RelayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RelayServer.class.getName());
@@ -37,10 +48,14 @@ public final class RelayServer implements AutoCloseable {
     private final RelayConfig config;
     private final RelayTls tls;
     private final String domain;
-    private final Authenticator authenticator;
+    private final TokenVerifier verifier;
     private final TunnelRegistry registry;
     private final LiveSet<AgentSession> sessions = new LiveSet<>();
     private final AtomicInteger welcomedSessions = new AtomicInteger();
+    private final ReentrantLock accountLock = new ReentrantLock();
+    private final Map<String, Integer> accountSessions = new HashMap<>();
+    /** Counts {@link #recheckTokens()} calls, so that a hello verified while one runs can tell it missed it. */
+    private final AtomicLong tokenGeneration = new AtomicLong();
     private final LiveSet<Socket> publicConnections = new LiveSet<>();
     /** Agent connections in their TLS handshake, not yet sessions: closed by {@link #close()} too. */
     private final LiveSet<Socket> agentHandshakes = new LiveSet<>();
@@ -53,8 +68,8 @@ public final class RelayServer implements AutoCloseable {
         this.config = config;
         this.tls = tls;
         this.domain = config.domain() != null ? config.domain() : LOCAL_DOMAIN;
-        this.authenticator = new Authenticator(config.tokens());
-        this.registry = new TunnelRegistry(domain);
+        this.verifier = config.verifier();
+        this.registry = new TunnelRegistry(domain, verifier);
     }
 
     /**
@@ -188,6 +203,28 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
+     * Returns the number of public exchanges in progress, over all sessions.
+     *
+     * @return HTTP exchanges and TCP connections being carried by agent sessions now
+     */
+    public int openStreamCount() {
+        int n = 0;
+        for (AgentSession session : sessions.snapshot()) n += session.openStreamCount();
+        return n;
+    }
+
+    /**
+     * Asks the verifier again about every welcomed session's token: a session whose token no longer verifies is
+     * told {@code unauthorized} and ended; one whose grant changed gets the new one (its limits and reserved names
+     * apply from its next bind or exchange on; tunnels it holds stay). Returns at once; revoked sessions end on
+     * threads of their own.
+     */
+    public void recheckTokens() {
+        tokenGeneration.incrementAndGet(); // before the scan: see AgentSession's handshake
+        for (AgentSession session : sessions.snapshot()) session.recheck();
+    }
+
+    /**
      * Returns the number of public connections open.
      *
      * @return the number of public connections open, on every edge port
@@ -233,8 +270,12 @@ public final class RelayServer implements AutoCloseable {
         return config.httpLimits();
     }
 
-    Authenticator authenticator() {
-        return authenticator;
+    TokenVerifier verifier() {
+        return verifier;
+    }
+
+    long tokenGeneration() {
+        return tokenGeneration.get();
     }
 
     TunnelRegistry registry() {
@@ -242,21 +283,43 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
-     * Counts one more welcomed session against the limit, if it fits.
+     * Counts one more welcomed session against the relay's limit and its account's, if it fits both.
      *
-     * @return whether one more welcomed session fits; if so it is counted until {@link #sessionEnded}
+     * @param account    the session's account
+     * @param accountMax the most sessions the account may hold
+     * @return null if it fits (it is then counted until {@link #sessionEnded}); otherwise why not
      */
-    boolean admitSession() {
+    String admitSession(String account, int accountMax) {
         if (welcomedSessions.incrementAndGet() > config.limits().maxSessions()) {
             welcomedSessions.decrementAndGet();
-            return false;
+            return "the relay holds its maximum of " + config.limits().maxSessions() + " agent sessions; retry later";
         }
-        return true;
+        accountLock.lock();
+        try {
+            int held = accountSessions.getOrDefault(account, 0);
+            if (held < accountMax) {
+                accountSessions.put(account, held + 1);
+                return null;
+            }
+        } finally {
+            accountLock.unlock();
+        }
+        welcomedSessions.decrementAndGet();
+        return "account " + account + " holds its maximum of " + accountMax + " agent sessions; end one, or retry"
+                + " later";
     }
 
-    void sessionEnded(AgentSession session, boolean welcomed) {
+    /** @param admittedAccount the account {@link #admitSession} counted the session under, or null if it did not */
+    void sessionEnded(AgentSession session, String admittedAccount) {
         sessions.remove(session);
-        if (welcomed) welcomedSessions.decrementAndGet();
+        if (admittedAccount == null) return;
+        welcomedSessions.decrementAndGet();
+        accountLock.lock();
+        try {
+            accountSessions.computeIfPresent(admittedAccount, (a, n) -> n > 1 ? n - 1 : null);
+        } finally {
+            accountLock.unlock();
+        }
     }
 
     /**

@@ -115,7 +115,22 @@ final class TcpTunnel {
         }
     }
 
+    /** Forwards one connection, if the session has room for one more exchange; resets it otherwise. */
     private void forward(Socket socket) {
+        if (!session.acquireStream()) {
+            LOG.log(Level.DEBUG, () -> this + ": refusing " + socket.getRemoteSocketAddress() + ": the session carries"
+                    + " its maximum of " + session.maxStreams() + " exchanges");
+            abort(socket);
+            return;
+        }
+        try {
+            forwardCounted(socket);
+        } finally {
+            session.releaseStream();
+        }
+    }
+
+    private void forwardCounted(Socket socket) {
         MuxStream stream;
         try {
             stream = session.openStream();

@@ -69,16 +69,15 @@ final class TunnelBinder {
         String tunnelId = session.reserveTunnelId();
         if (tunnelId == null) {
             return refuse(bind, ErrorCode.LIMIT_REACHED, "this session holds its maximum of "
-                    + relay.limits().maxTunnelsPerSession() + " tunnels");
+                    + session.maxTunnels() + " tunnels");
         }
         HttpTunnel tunnel;
         if (wanted != null) {
             tunnel = new HttpTunnel(wanted, tunnelId, session);
-            if (!relay.registry().claim(wanted, tunnel)) {
-                return refuse(bind, ErrorCode.SUBDOMAIN_TAKEN, wanted + "." + relay.domain() + " is in use");
-            }
+            ErrorCode refused = relay.registry().claim(wanted, tunnel);
+            if (refused != null) return refuse(bind, refused, claimProblem(refused, wanted));
         } else {
-            tunnel = relay.registry().claimRandom(name -> new HttpTunnel(name, tunnelId, session));
+            tunnel = relay.registry().claimRandom(session, name -> new HttpTunnel(name, tunnelId, session));
             if (tunnel == null) {
                 return refuse(bind, ErrorCode.LIMIT_REACHED, "no free random name found; ask for a subdomain");
             }
@@ -115,7 +114,7 @@ final class TunnelBinder {
         String tunnelId = session.reserveTunnelId();
         if (tunnelId == null) {
             return refuse(bind, ErrorCode.LIMIT_REACHED, "this session holds its maximum of "
-                    + relay.limits().maxTunnelsPerSession() + " tunnels");
+                    + session.maxTunnels() + " tunnels");
         }
         TcpTunnel tunnel = new TcpTunnel(tunnelId, session, relay);
         String host = config.domain() != null ? relay.domain() : EdgeConnection.urlHost(config.bindAddress());
@@ -172,6 +171,16 @@ final class TunnelBinder {
         binding.tunnel().close();
         if (binding.listener() != null) binding.listener().close();
         relay.registry().release(binding.tunnel());
+    }
+
+    /** @return the message of a refused claim of {@code name} */
+    private String claimProblem(ErrorCode code, String name) {
+        String host = name + "." + relay.domain();
+        return switch (code) {
+            case SUBDOMAIN_RESERVED -> host + " is reserved for another account";
+            case SUBDOMAIN_TAKEN -> host + " is in use";
+            default -> "the relay could not decide whether " + host + " is free; retry later";
+        };
     }
 
     private ErrorMessage refuse(Bind bind, ErrorCode code, String message) {

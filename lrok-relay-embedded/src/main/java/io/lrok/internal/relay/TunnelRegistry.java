@@ -1,16 +1,24 @@
 package io.lrok.internal.relay;
 
+import io.lrok.internal.wire.ErrorCode;
 import io.lrok.internal.wire.Names;
+import io.lrok.relay.AgentGrant;
+import io.lrok.relay.TokenVerifier;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
- * The relay's table of HTTP tunnels by subdomain: who holds which name, and where a Host goes. Claims are atomic
- * ({@link ConcurrentHashMap#putIfAbsent}): of two sessions binding one name at once, exactly one gets it. Thread-safe
- * without a lock of its own.
+ * The relay's table of HTTP tunnels by subdomain: who holds which name, who may bind which name, and where a Host
+ * goes. Claims are atomic ({@link ConcurrentHashMap#putIfAbsent}): of two sessions binding one name at once, exactly
+ * one gets it. {@link #mayBind} is the one place that decides whether a session may have a name at all (reserved
+ * names); every claim, asked-for or random, goes through it. Thread-safe without a lock of its own.
  */
 final class TunnelRegistry {
+    private static final System.Logger LOG = System.getLogger(TunnelRegistry.class.getName());
+
     /** Random names tried without a suffix before trying with one ({@code violet-mole}, then {@code violet-mole-42}). */
     static final int RANDOM_PLAIN_ATTEMPTS = 20;
     /** Random names tried with a suffix before giving up. */
@@ -19,31 +27,70 @@ final class TunnelRegistry {
     private final ConcurrentHashMap<String, HttpTunnel> byName = new ConcurrentHashMap<>();
     /** The domain hosts are routed under: the configured one, or {@code localhost}. */
     private final String domain;
+    /** Knows which names are reserved for which account. */
+    private final TokenVerifier verifier;
 
-    TunnelRegistry(String domain) {
+    TunnelRegistry(String domain, TokenVerifier verifier) {
         this.domain = domain;
+        this.verifier = verifier;
     }
 
     /**
+     * Whether a session may bind a name, whoever holds it now: the one place that decides it. A name reserved for
+     * an account ({@link TokenVerifier#reservedBy}, or the session's own grant) is that account's alone, whether or
+     * not the account has a session; a random name is never a reserved one, not even the session's own.
+     *
+     * @param name    a valid subdomain
+     * @param session the session that wants it, welcomed
+     * @param random  whether the relay picked the name (a random candidate) rather than the agent
+     * @return null if the session may claim it (if no tunnel holds it); otherwise the code to refuse the bind with
+     */
+    ErrorCode mayBind(String name, AgentSession session, boolean random) {
+        // The reconnect grace period (docs/protocol.md §6) belongs here too: a dropped session's names, reserved
+        // for that session until its grace ends, are subdomain_taken for every other session.
+        AgentGrant grant = session.grant();
+        if (!random && grant != null && grant.reservedSubdomains().contains(name)) return null;
+        Optional<String> owner;
+        try {
+            owner = verifier.reservedBy(name);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "the token verifier failed to say whose " + name + " is: " + e);
+            return ErrorCode.INTERNAL;
+        }
+        if (owner.isEmpty()) return null;
+        if (random) return ErrorCode.SUBDOMAIN_RESERVED;
+        return grant != null && owner.get().equals(grant.account()) ? null : ErrorCode.SUBDOMAIN_RESERVED;
+    }
+
+    /**
+     * Claims a name the agent asked for.
+     *
      * @param name   a valid subdomain
      * @param tunnel the tunnel that wants it, named {@code name}
-     * @return whether it got the name (false: another tunnel holds it)
+     * @return null if it got the name; otherwise why not: {@code subdomain_reserved} (another account's),
+     *         {@code subdomain_taken} (another tunnel holds it), {@code internal}
      */
-    boolean claim(String name, HttpTunnel tunnel) {
-        return byName.putIfAbsent(name, tunnel) == null;
+    ErrorCode claim(String name, HttpTunnel tunnel) {
+        ErrorCode refused = mayBind(name, tunnel.session(), false);
+        if (refused != null) return refused;
+        return byName.putIfAbsent(name, tunnel) == null ? null : ErrorCode.SUBDOMAIN_TAKEN;
     }
 
     /**
-     * Claims a random free name ({@link Names#random}).
+     * Claims a random free name ({@link Names#random}) that {@link #mayBind} allows as a random one: never a
+     * reserved name.
      *
-     * @param make makes the tunnel for a candidate name
-     * @return the tunnel that got a name, or null if every attempt hit a taken one
+     * @param session the session that wants it
+     * @param make    makes the tunnel for a candidate name
+     * @return the tunnel that got a name, or null if every attempt hit a taken or reserved one
      */
-    HttpTunnel claimRandom(Function<String, HttpTunnel> make) {
+    HttpTunnel claimRandom(AgentSession session, Function<String, HttpTunnel> make) {
         ThreadLocalRandom rng = ThreadLocalRandom.current();
         for (int i = 0; i < RANDOM_PLAIN_ATTEMPTS + RANDOM_SUFFIXED_ATTEMPTS; i++) {
-            HttpTunnel tunnel = make.apply(Names.random(rng, i >= RANDOM_PLAIN_ATTEMPTS));
-            if (claim(tunnel.name(), tunnel)) return tunnel;
+            String name = Names.random(rng, i >= RANDOM_PLAIN_ATTEMPTS);
+            if (mayBind(name, session, true) != null || byName.containsKey(name)) continue;
+            HttpTunnel tunnel = make.apply(name);
+            if (byName.putIfAbsent(name, tunnel) == null) return tunnel;
         }
         return null;
     }
