@@ -9,10 +9,15 @@ import io.lrok.ConnectionState;
 import io.lrok.ReconnectPolicy;
 import io.lrok.Tunnel;
 import io.lrok.relay.EmbeddedRelay;
+import io.lrok.mux.MuxConfig;
+import io.lrok.relay.RelayLimits;
 import io.lrok.testing.Await;
+import io.lrok.testing.FaultyProxy;
+import io.lrok.testing.TestData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +41,10 @@ class ReconnectE2eTest {
     /** Retries every 20 to 200 ms: the tests wait for the relay, not for backoff. */
     static final ReconnectPolicy FAST = ReconnectPolicy.defaults()
             .withDelays(Duration.ofMillis(20), Duration.ofMillis(200));
+
+    /** A heartbeat that notices a dead connection within a second, yet tolerates a loaded machine's pauses. */
+    static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(250);
+    static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
 
     /** Records connection events. */
     static final class Events implements ConnectionListener {
@@ -127,6 +136,104 @@ class ReconnectE2eTest {
             }
             assertThat(wrong).as("answers that were not the app's answer to that request").isEmpty();
             assertThat(outcomes.keySet()).as("outcomes " + outcomes).isSubsetOf("200", "502", "503", "404", "failed");
+        }
+    }
+
+    @Test
+    void aSilentNetworkCutIsNoticedByTheHeartbeatAndTheTunnelComesBackOnTheSameUrl() throws Exception {
+        Events events = new Events();
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().domain("lrok.test").start();
+             FaultyProxy network = FaultyProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                     relay.agentPort()));
+             LocalHttpApp app = LocalHttpApp.start(exchange ->
+                     LocalHttpApp.respond(exchange, 200, "app:" + exchange.getRequestURI().getPath()));
+             Tunnel tunnel = Tunnel.http(app.port())
+                     .relay(URI.create("lrok://127.0.0.1:" + network.address().getPort()))
+                     .trustStore(relay.trustStore())
+                     .reconnect(FAST)
+                     .heartbeat(HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT)
+                     .onConnectionEvent(events)
+                     .open()) {
+            URI url = tunnel.publicUrl();
+            assertThat(get(relay.httpPort(), url, "/before").status()).isEqualTo(200);
+
+            long cutAt = System.nanoTime();
+            network.stall(); // nothing passes and nothing closes: a half-open connection
+            events.awaitState(ConnectionState.RECONNECTING, 1);
+            long noticedMillis = (System.nanoTime() - cutAt) / 1_000_000;
+            network.resume();
+            events.awaitState(ConnectionState.CONNECTED, 2);
+            System.out.printf("heartbeat %d ms + %d ms: the agent noticed the silent cut after %d ms%n",
+                    HEARTBEAT_INTERVAL.toMillis(), HEARTBEAT_TIMEOUT.toMillis(), noticedMillis);
+
+            assertThat(tunnel.publicUrl()).isEqualTo(url);
+            assertThat(get(relay.httpPort(), url, "/after")).isEqualTo(new Outcome(200, "app:/after", null));
+            assertThat(events.seen.get(1).cause()).isNotNull();
+        }
+    }
+
+    @Test
+    void theRelaysHeartbeatKeepsALostAgentsUrlForItsReturn() throws Exception {
+        Events events = new Events();
+        RelayLimits limits = RelayLimits.defaults().withMux(MuxConfig.defaults()
+                .withKeepAliveInterval(HEARTBEAT_INTERVAL).withKeepAliveTimeout(HEARTBEAT_TIMEOUT))
+                .withReconnectHold(Duration.ZERO);
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().domain("lrok.test").limits(limits).start();
+             FaultyProxy network = FaultyProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                     relay.agentPort()));
+             LocalHttpApp app = LocalHttpApp.start(exchange -> LocalHttpApp.respond(exchange, 200, "back"));
+             Tunnel tunnel = Tunnel.http(app.port())
+                     .relay(URI.create("lrok://127.0.0.1:" + network.address().getPort()))
+                     .trustStore(relay.trustStore())
+                     .reconnect(FAST)
+                     .onConnectionEvent(events) // the agent's heartbeat stays at its 30 s default
+                     .open()) {
+            URI url = tunnel.publicUrl();
+            network.stall();
+            Await.until("the relay gave up on the silent agent", E2e.WAIT, () -> relay.sessionCount() == 0);
+            Outcome meanwhile = get(relay.httpPort(), url, "/");
+            assertThat(meanwhile.status()).as("kept for the agent, not gone: " + meanwhile).isEqualTo(503);
+            assertThat(meanwhile.body()).contains("reconnecting");
+
+            network.resume(); // the agent now sees the relay's close, reconnects and resumes
+            events.awaitState(ConnectionState.CONNECTED, 2);
+            assertThat(tunnel.publicUrl()).isEqualTo(url);
+            assertThat(get(relay.httpPort(), url, "/")).isEqualTo(new Outcome(200, "back", null));
+        }
+    }
+
+    @Test
+    void aBusyConnectionIsNeverTakenForDead() throws Exception {
+        Events events = new Events();
+        long size = 256L << 20;
+        RelayLimits limits = RelayLimits.defaults().withMux(MuxConfig.defaults()
+                .withKeepAliveInterval(HEARTBEAT_INTERVAL).withKeepAliveTimeout(HEARTBEAT_TIMEOUT));
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().domain("lrok.test").limits(limits).start();
+             FaultyProxy network = FaultyProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                     relay.agentPort()));
+             LocalHttpApp app = LocalHttpApp.start(exchange -> {
+                 exchange.sendResponseHeaders(200, size);
+                 try (var out = exchange.getResponseBody()) {
+                     TestData.writePattern(out, size);
+                 }
+             });
+             Tunnel tunnel = Tunnel.http(app.port())
+                     .relay(URI.create("lrok://127.0.0.1:" + network.address().getPort()))
+                     .trustStore(relay.trustStore())
+                     .heartbeat(HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT)
+                     .onConnectionEvent(events)
+                     .open();
+             Socket client = new Socket(InetAddress.getLoopbackAddress(), relay.httpPort())) {
+            network.delay(Duration.ofMillis(2)); // a slower path: the transfer takes many heartbeat intervals
+            client.setSoTimeout((int) E2e.WAIT.toMillis());
+            client.getOutputStream().write(ascii("GET / HTTP/1.1\r\nHost: " + tunnel.publicUrl().getAuthority()
+                    + "\r\nConnection: close\r\n\r\n"));
+            InputStream in = client.getInputStream();
+            assertThat(RawLocalApp.readHead(in)).startsWith("HTTP/1.1 200");
+            assertThat(E2e.sha256(in)).isEqualTo(TestData.patternSha256(size));
+            assertThat(events.seen.stream().map(ConnectionEvent::state).toList())
+                    .as("the heartbeat never gave up on the busy connection").containsExactly(ConnectionState.CONNECTED);
+            assertThat(relay.sessionCount()).isEqualTo(1);
         }
     }
 }

@@ -245,6 +245,15 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         server.close();
     }
 
+    /**
+     * Returns the number of agent sessions connected now, for health checks and tests.
+     *
+     * @return agent sessions on a connection now (a lost session kept for its agent's resume is not counted)
+     */
+    public int sessionCount() {
+        return server.sessionCount();
+    }
+
     /** The running server, for this module's tests. */
     RelayServer server() {
         return server;

@@ -39,6 +39,11 @@ import java.util.Objects;
  *                             HTTP request beyond it gets a 503 page, a TCP connection is reset. An account's own
  *                             {@link AgentGrant.Limits#maxStreamsPerSession()} overrides it. Keep it below
  *                             {@code mux.maxConcurrentStreams()}, the multiplexer's own bound
+ * @param resumeGrace          how long the relay keeps a lost session's subdomains and ports for the agent to
+ *                             resume it (docs/protocol.md §6): another agent's bind for them is refused meanwhile;
+ *                             {@link Duration#ZERO} releases them at once
+ * @param reconnectHold        how long a public request for a tunnel whose agent is reconnecting waits for it to
+ *                             come back before it is answered 503; {@link Duration#ZERO} answers 503 at once
  */
 public record RelayLimits(
         Duration handshakeTimeout,
@@ -50,7 +55,9 @@ public record RelayLimits(
         Duration lingerTimeout,
         MuxConfig mux,
         int maxSessionsPerAccount,
-        int maxStreamsPerSession) {
+        int maxStreamsPerSession,
+        Duration resumeGrace,
+        Duration reconnectHold) {
 
     /** The default limit of agent sessions held at once. */
     public static final int DEFAULT_MAX_SESSIONS = 1_000;
@@ -74,6 +81,11 @@ public record RelayLimits(
     /** The default limit of public exchanges one agent session carries at once. */
     public static final int DEFAULT_MAX_STREAMS_PER_SESSION = 1_000;
 
+    /** The default resume grace: 2 minutes, long enough for a laptop to change networks or a relay to restart. */
+    public static final Duration DEFAULT_RESUME_GRACE = Duration.ofMinutes(2);
+    /** The default hold of a request for a reconnecting tunnel: 10 s, within common client timeouts. */
+    public static final Duration DEFAULT_RECONNECT_HOLD = Duration.ofSeconds(10);
+
     /** Checks the values. */
     public RelayLimits {
         requirePositive("handshakeTimeout", handshakeTimeout);
@@ -86,18 +98,22 @@ public record RelayLimits(
         Objects.requireNonNull(mux, "mux");
         requireAtLeastOne("maxSessionsPerAccount", maxSessionsPerAccount);
         requireAtLeastOne("maxStreamsPerSession", maxStreamsPerSession);
+        requireNonNegative("resumeGrace", resumeGrace);
+        requireNonNegative("reconnectHold", reconnectHold);
     }
 
     /**
      * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections, idle 75 s,
-     * head 30 s, linger 2 s, {@link MuxConfig#defaults()}, 100 sessions per account, 1,000 exchanges per session.
+     * head 30 s, linger 2 s, {@link MuxConfig#defaults()}, 100 sessions per account, 1,000 exchanges per session,
+     * resume grace 2 min, reconnect hold 10 s.
      *
      * @return the default limits
      */
     public static RelayLimits defaults() {
         return new RelayLimits(Protocol.HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TUNNELS_PER_SESSION,
                 DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT,
-                MuxConfig.defaults(), DEFAULT_MAX_SESSIONS_PER_ACCOUNT, DEFAULT_MAX_STREAMS_PER_SESSION);
+                MuxConfig.defaults(), DEFAULT_MAX_SESSIONS_PER_ACCOUNT, DEFAULT_MAX_STREAMS_PER_SESSION,
+                DEFAULT_RESUME_GRACE, DEFAULT_RECONNECT_HOLD);
     }
 
     /**
@@ -108,7 +124,7 @@ public record RelayLimits(
      */
     public RelayLimits withHandshakeTimeout(Duration value) {
         return new RelayLimits(value, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -119,7 +135,7 @@ public record RelayLimits(
      */
     public RelayLimits withMaxSessions(int value) {
         return new RelayLimits(handshakeTimeout, value, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -130,7 +146,7 @@ public record RelayLimits(
      */
     public RelayLimits withMaxTunnelsPerSession(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, value, maxEdgeConnections, idleTimeout, headTimeout,
-                lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
+                lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -141,7 +157,7 @@ public record RelayLimits(
      */
     public RelayLimits withMaxEdgeConnections(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, value, idleTimeout, headTimeout,
-                lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
+                lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -152,7 +168,7 @@ public record RelayLimits(
      */
     public RelayLimits withIdleTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, value,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -163,7 +179,7 @@ public record RelayLimits(
      */
     public RelayLimits withHeadTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                value, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession);
+                value, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -174,7 +190,7 @@ public record RelayLimits(
      */
     public RelayLimits withLingerTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, value, mux, maxSessionsPerAccount, maxStreamsPerSession);
+                headTimeout, value, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -185,7 +201,7 @@ public record RelayLimits(
      */
     public RelayLimits withMux(MuxConfig value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, value, maxSessionsPerAccount, maxStreamsPerSession);
+                headTimeout, lingerTimeout, value, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -196,7 +212,7 @@ public record RelayLimits(
      */
     public RelayLimits withMaxSessionsPerAccount(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, value, maxStreamsPerSession);
+                headTimeout, lingerTimeout, mux, value, maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -207,7 +223,29 @@ public record RelayLimits(
      */
     public RelayLimits withMaxStreamsPerSession(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, value);
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, value, resumeGrace, reconnectHold);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new resume grace; zero releases a lost session's names at once
+     * @return a copy with it
+     */
+    public RelayLimits withResumeGrace(Duration value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, value, reconnectHold);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new hold of requests for a reconnecting tunnel; zero answers 503 at once
+     * @return a copy with it
+     */
+    public RelayLimits withReconnectHold(Duration value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
+                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, value);
     }
 
     private static void requirePositive(String name, Duration value) {

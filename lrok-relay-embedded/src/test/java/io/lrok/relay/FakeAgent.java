@@ -215,8 +215,21 @@ final class FakeAgent implements AutoCloseable {
         return failures;
     }
 
+    /** Closes as an agent closing on purpose does: shutdown first, so the relay releases the names at once. */
     @Override
     public void close() {
+        if (!mux.isClosed()) {
+            try {
+                send(new ControlMessage.Shutdown("fake agent closing", 0));
+            } catch (IOException e) {
+                // the session is gone already
+            }
+        }
+        mux.close();
+    }
+
+    /** Loses the connection, as a crash or a network cut does: no shutdown, so the relay keeps the names. */
+    void drop() {
         mux.close();
     }
 }

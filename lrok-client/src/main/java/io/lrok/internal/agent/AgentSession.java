@@ -41,6 +41,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AgentSession implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AgentSession.class.getName());
+    /**
+     * The longest {@link #close()} waits to hand the relay its shutdown notice: ample for a live connection on a
+     * loaded machine (without the notice the relay keeps the names for a resume), short for a dead one.
+     */
+    private static final java.time.Duration CLOSE_NOTICE_WAIT = java.time.Duration.ofSeconds(2);
 
     private final MuxSession mux;
     private final MuxStream control;
@@ -155,10 +160,23 @@ public final class AgentSession implements AutoCloseable {
         }
     }
 
-    /** Closes the session: the relay drops its tunnels. Idempotent; the owner is not told. */
+    /**
+     * Closes the session: says so first (shutdown), so that the relay releases the tunnels' names at once rather
+     * than keeping them for a resume, then closes. Idempotent; the owner is not told.
+     */
     @Override
     public void close() {
         if (!closedHere.compareAndSet(false, true)) return;
+        if (isOpen()) {
+            // bounded: a connection that stopped moving must not hold up the close
+            Thread notice = Thread.ofVirtual().name("lrok-close-notice").start(
+                    () -> sendQuietly(new Shutdown("agent closing", 0)));
+            try {
+                notice.join(CLOSE_NOTICE_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         control.close();
         mux.close();
         sessionEnded("closed by this agent", null);

@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public abstract sealed class AgentTunnel permits HttpTunnel, TcpTunnel {
     private static final System.Logger LOG = System.getLogger(AgentTunnel.class.getName());
 
-    /** Where the tunnel is bound: the session, the tunnel id the relay gave it there, and its public URL. */
-    record Binding(AgentSession session, String id, URI publicUrl) {
+    /**
+     * Where the tunnel is bound: the session, the tunnel id the relay gave it there, its public URL, and the
+     * subdomain the relay says it holds (null for TCP, or a relay that does not say).
+     */
+    record Binding(AgentSession session, String id, URI publicUrl, String subdomain) {
     }
 
     private final Agent agent;
@@ -91,7 +94,7 @@ public abstract sealed class AgentTunnel permits HttpTunnel, TcpTunnel {
 
     /** The relay answered a bind for it in {@code session}: it is reachable there from now on. */
     final void bound(AgentSession session, Bound bound) {
-        binding = new Binding(session, bound.tunnelId(), bound.publicUrl());
+        binding = new Binding(session, bound.tunnelId(), bound.publicUrl(), bound.subdomain());
         keepName = true;
     }
 

@@ -40,7 +40,9 @@ public final class HttpTunnel extends AgentTunnel {
     @Override
     Bind bindRequest(long id, String domain) {
         String subdomain = spec.subdomain();
-        if (subdomain == null && keepsName()) subdomain = subdomainOf(publicUrl(), domain);
+        if (subdomain == null && keepsName()) {
+            subdomain = binding().subdomain() != null ? binding().subdomain() : subdomainOf(publicUrl(), domain);
+        }
         return new Bind(id, Proto.HTTP, subdomain, null);
     }
 

@@ -90,7 +90,8 @@ public final class ControlCodec {
                         f.string("relay"), f.string("domain"));
                 case "bind" -> new Bind(f.longValue("id"), f.proto("proto"), f.optString("subdomain"),
                         f.optInt("port"));
-                case "bound" -> new Bound(f.longValue("id"), f.string("tunnelId"), f.uri("publicUrl"));
+                case "bound" -> new Bound(f.longValue("id"), f.string("tunnelId"), f.uri("publicUrl"),
+                        f.optString("subdomain"));
                 case "unbind" -> new Unbind(f.string("tunnelId"));
                 case "shutdown" -> new Shutdown(f.string("reason"), f.longValue("graceMillis"));
                 case "error" -> errorMessage(f);
@@ -148,6 +149,7 @@ public final class ControlCodec {
                 json.put("id", m.id());
                 json.put("tunnelId", m.tunnelId());
                 json.put("publicUrl", m.publicUrl().toString());
+                putOptional(json, "subdomain", m.subdomain());
             }
             case Unbind m -> json.put("tunnelId", m.tunnelId());
             case Shutdown m -> {

@@ -107,14 +107,25 @@ public sealed interface ControlMessage {
      * @param tunnelId  names the tunnel in stream headers and {@link Unbind}
      * @param publicUrl where the public reaches it: {@code https://violet-mole.lrok.example}, {@code
      *                  tcp://lrok.example:40123}
+     * @param subdomain for an HTTP tunnel, the name it holds (also when the URL does not show it: a relay without a
+     *                  domain gives each tunnel a port of its own), for the agent to ask for again after a
+     *                  reconnect; null for a TCP tunnel, or from a relay that does not say
      */
-    record Bound(long id, String tunnelId, URI publicUrl) implements ControlMessage {
+    record Bound(long id, String tunnelId, URI publicUrl, String subdomain) implements ControlMessage {
         /** Checks the fields. */
         public Bound {
             checkId(id);
             Objects.requireNonNull(tunnelId, "tunnelId");
             Objects.requireNonNull(publicUrl, "publicUrl");
             if (!publicUrl.isAbsolute()) throw new IllegalArgumentException("publicUrl must be absolute: " + publicUrl);
+            if (subdomain != null && !Names.isValidSubdomain(subdomain)) {
+                throw new IllegalArgumentException("not a valid subdomain: " + subdomain);
+            }
+        }
+
+        /** A bound that names no subdomain: a TCP tunnel's. */
+        public Bound(long id, String tunnelId, URI publicUrl) {
+            this(id, tunnelId, publicUrl, null);
         }
 
         @Override

@@ -22,6 +22,7 @@ import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Locking: {@code writeLock} makes each control message one uninterrupted write (the control thread answers,
  * the relay's close sends shutdown); it is held only while writing. {@code stateLock} guards {@code tunnels},
- * {@code nextTunnel} and {@code ended}; no I/O is done under it.
+ * {@code nextTunnel}, {@code keptNames}, {@code keptPorts} and {@code ended}; no I/O is done under it.
+ *
+ * <p>Resuming (docs/protocol.md §6): a session whose connection is lost, rather than closed by its agent, keeps its
+ * tunnels in the relay's {@link ResumeTable} for the resume grace; an agent that presents the session's id and
+ * secret gets the same id, takes those tunnels over ({@code keptNames}, {@code keptPorts}), and binds them again
+ * with the same names and ports.
  *
  * <p>Tokens: the grant the verifier gave at hello decides the session's account (its logs, its reserved names, its
  * session count) and its limits; {@link #recheck()} asks the verifier again after a change and revokes the session
@@ -58,12 +64,16 @@ final class AgentSession {
     private final Socket socket;
     private final MuxSession mux;
     private final long acceptedAt = System.nanoTime();
-    private final String id = Authenticator.newSessionId();
+    /** A new id, or the resumed session's from the handshake on (docs/protocol.md §6). */
+    private volatile String id = Authenticator.newSessionId();
     private final TunnelBinder binder;
 
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Map<String, TunnelBinder.Binding> tunnels = new LinkedHashMap<>();
+    /** After a resume: the lost connection's HTTP tunnels by name and TCP tunnels by port, until bound again. */
+    private final Map<String, TunnelBinder.Binding> keptNames = new HashMap<>();
+    private final Map<Integer, TunnelBinder.Binding> keptPorts = new HashMap<>();
     private long nextTunnel = 1;
     private boolean ended;
     /** Released when the first {@link #end} has released the tunnels and closed the connection. */
@@ -84,6 +94,8 @@ final class AgentSession {
     /** Public exchanges (HTTP exchanges, TCP connections) in progress on this session. */
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicBoolean revoked = new AtomicBoolean();
+    /** The agent announced its close (shutdown): its session ends for good, nothing is kept for a resume. */
+    private volatile boolean agentClosing;
 
     AgentSession(RelayServer relay, Socket socket) throws IOException {
         this.relay = relay;
@@ -100,21 +112,24 @@ final class AgentSession {
     /** Runs the session to its end, on the calling thread. */
     void run() {
         String why = "the agent closed the control stream";
+        boolean lost = false; // the connection was lost rather than closed: keep the tunnels for a resume
         try {
             if (!handshake()) return;
             Thread.ofVirtual().name("lrok-relay-" + id + "-refuse").start(this::refuseAgentStreams);
             why = controlLoop();
         } catch (MuxException e) {
             why = "the connection ended: " + e.getMessage();
+            lost = true;
         } catch (IOException | RuntimeException e) {
             if (revoked.get()) {
                 why = "the token was revoked"; // the revoking thread closed the control stream under us
             } else {
                 why = "failed: " + e;
+                lost = e instanceof IOException;
                 LOG.log(Level.WARNING, () -> "session " + id + " failed", e);
             }
         } finally {
-            end(why);
+            end(why, lost && !agentClosing && !revoked.get());
         }
     }
 
@@ -202,16 +217,93 @@ final class AgentSession {
             revoke();
             return false;
         }
-        if (hello.resumeSession() != null) {
-            // Resuming (docs/protocol.md §6) is a later issue: an unknown session gets a new one, as the spec says.
-            LOG.log(Level.DEBUG, () -> "agent asked to resume " + hello.resumeSession() + "; starting a new session");
-        }
+        boolean resumed = hello.resumeSession() != null && resume(hello, granted.account());
         stream.setReadTimeout(Duration.ZERO);
-        send(new Welcome(hello.version(), id, Authenticator.newResumeSecret(), RelayServer.RELAY_NAME,
-                relay.domain()));
+        String secret = Authenticator.newResumeSecret();
+        relay.resumes().welcomed(this, secret, granted.account());
+        send(new Welcome(hello.version(), id, secret, RelayServer.RELAY_NAME, relay.domain()));
         LOG.log(Level.INFO, () -> "agent " + hello.client() + " from " + socket.getRemoteSocketAddress()
-                + " connected: session " + id + ", account " + granted.account());
+                + (resumed ? " resumed session " : " connected: session ") + id + ", account " + granted.account());
         return true;
+    }
+
+    /**
+     * Takes over the session the agent asks to resume, if its secret and account are right: its id, and the tunnels
+     * its lost connection kept. A session still on its old connection (the agent saw the loss first) is ended, its
+     * tunnels kept for this one. Anything else starts a new session, without saying why (docs/protocol.md §6).
+     *
+     * @return whether the session was resumed
+     */
+    private boolean resume(Hello hello, String account) {
+        ResumeTable.Resumed taken = relay.resumes().resume(hello.resumeSession(), hello.resumeSecret(), account);
+        if (taken == null) {
+            LOG.log(Level.DEBUG, () -> "agent asked to resume an unknown or expired session; starting session " + id);
+            return false;
+        }
+        List<TunnelBinder.Binding> kept = new ArrayList<>(taken.kept());
+        if (taken.replaced() != null) {
+            taken.replaced().end("its agent resumed it on a new connection", true);
+            kept.addAll(relay.resumes().takeKept(hello.resumeSession()));
+        }
+        stateLock.lock();
+        try {
+            id = hello.resumeSession();
+            for (TunnelBinder.Binding binding : kept) {
+                if (binding.tcp() != null) {
+                    keptPorts.put(binding.tcp().port(), binding);
+                } else {
+                    keptNames.put(binding.tunnel().name(), binding);
+                }
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        // Tunnels the agent does not bind again within the grace (it closed them while away) are released then.
+        relay.resumes().releaseUnclaimedLater(this);
+        return true;
+    }
+
+    /** @return the tunnel this session held under {@code name} before its agent reconnected, now taken; or null */
+    TunnelBinder.Binding takeKeptName(String name) {
+        stateLock.lock();
+        try {
+            return keptNames.remove(name);
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** @return the TCP tunnel this session held on {@code port} before its agent reconnected, now taken; or null */
+    TunnelBinder.Binding takeKeptPort(int port) {
+        stateLock.lock();
+        try {
+            return keptPorts.remove(port);
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** Releases the kept tunnels the agent did not bind again. */
+    void releaseUnclaimed() {
+        List<TunnelBinder.Binding> unclaimed = takeAllKept();
+        for (TunnelBinder.Binding binding : unclaimed) binder.release(binding);
+        if (!unclaimed.isEmpty()) {
+            LOG.log(Level.INFO, () -> "session " + id + ": released " + unclaimed.size() + " tunnel(s) its agent did"
+                    + " not bind again after resuming");
+        }
+    }
+
+    private List<TunnelBinder.Binding> takeAllKept() {
+        stateLock.lock();
+        try {
+            List<TunnelBinder.Binding> all = new ArrayList<>(keptNames.values());
+            all.addAll(keptPorts.values());
+            keptNames.clear();
+            keptPorts.clear();
+            return all;
+        } finally {
+            stateLock.unlock();
+        }
     }
 
     /** @return why the loop ended, for the log */
@@ -232,6 +324,7 @@ final class AgentSession {
                 case Unbind unbind -> unbind(unbind.tunnelId());
                 case Shutdown shutdown -> {
                     draining = true;
+                    agentClosing = true;
                     LOG.log(Level.INFO, () -> "session " + id + ": the agent is shutting down (" + shutdown.reason()
                             + ")");
                 }
@@ -437,8 +530,19 @@ final class AgentSession {
         }
     }
 
-    /** Releases the tunnels and closes the connection. Idempotent. */
+    /** Releases the tunnels and closes the connection, for good. Idempotent. */
     void end(String why) {
+        end(why, false);
+    }
+
+    /**
+     * Ends the session and closes the connection. Idempotent.
+     *
+     * @param why       for the log
+     * @param resumable whether the connection was lost rather than closed: then the tunnels are kept for the
+     *                  resume grace (unless the relay has none), else released
+     */
+    void end(String why, boolean resumable) {
         List<TunnelBinder.Binding> released;
         stateLock.lock();
         try {
@@ -466,12 +570,24 @@ final class AgentSession {
         }
         try {
             draining = true;
-            // The reconnect grace period (docs/protocol.md §6, a later issue) hooks in here: instead of releasing
-            // the names, keep them reserved for this session's resume secret for RelayServer's resume grace.
-            for (TunnelBinder.Binding binding : released) binder.release(binding);
+            released.addAll(takeAllKept());
+            boolean kept = false;
+            if (welcomed && resumable) {
+                for (TunnelBinder.Binding binding : released) TunnelBinder.suspend(binding);
+                kept = relay.resumes().suspend(this, released);
+            }
+            if (!kept) {
+                if (welcomed) relay.resumes().forget(this);
+                for (TunnelBinder.Binding binding : released) binder.release(binding);
+            }
             mux.close();
             relay.sessionEnded(this, admittedAccount);
-            if (welcomed) LOG.log(Level.INFO, () -> "session " + id + " ended: " + why);
+            boolean keptForResume = kept;
+            if (welcomed) {
+                LOG.log(Level.INFO, () -> "session " + id + " ended: " + why + (keptForResume ? "; its "
+                        + released.size() + " tunnel(s) are kept for " + relay.limits().resumeGrace().toSeconds()
+                        + " s for the agent to resume" : ""));
+            }
         } finally {
             endDone.countDown();
         }

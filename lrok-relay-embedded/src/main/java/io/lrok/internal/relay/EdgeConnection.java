@@ -30,9 +30,18 @@ final class EdgeConnection {
     interface Router {
         /**
          * @param host the request's Host (or the authority of an absolute target), as sent; null if it had none
-         * @return the routable tunnel for it, or null
+         * @return the routable tunnel for it, or null; may wait a bounded time for a tunnel whose agent reconnects
+         * @throws InterruptedException if interrupted while waiting
          */
-        HttpTunnel route(String host);
+        HttpTunnel route(String host) throws InterruptedException;
+
+        /**
+         * @param host the request's Host, as sent
+         * @return whether a tunnel for it is kept for a reconnecting agent: then a failed route is 503, not 404
+         */
+        default boolean reconnecting(String host) {
+            return false;
+        }
     }
 
     /**
@@ -149,10 +158,17 @@ final class EdgeConnection {
             refuse(ErrorPage.misdirected(host, scheme.serverName()), accept);
             return false;
         }
-        HttpTunnel tunnel = router.route(host);
+        HttpTunnel tunnel;
+        try {
+            tunnel = router.route(host);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a reconnecting tunnel");
+        }
         if (tunnel == null) {
             refuse(host == null ? ErrorPage.badRequest(400, "the request has no Host header, which the relay routes"
-                    + " by", "") : ErrorPage.noTunnel(host), accept);
+                    + " by", "") : router.reconnecting(host) ? ErrorPage.reconnecting(host)
+                    : ErrorPage.noTunnel(host), accept);
             return false;
         }
         if (host == null) host = localAuthority();

@@ -38,6 +38,12 @@ record ErrorPage(int status, String problem, String host, String advice) {
                         + " program that opened the tunnel is still running.");
     }
 
+    static ErrorPage reconnecting(String host) {
+        return new ErrorPage(503, "the tunnel for " + host + " is reconnecting", host,
+                "The lrok agent behind this tunnel lost its connection to the relay and is coming back; its address"
+                        + " is kept for it. Retry in a few seconds.");
+    }
+
     static ErrorPage offline(String name, String host) {
         return new ErrorPage(502, "tunnel " + name + " is offline", host,
                 "The lrok agent that opened this tunnel is not connected to the relay. Start it again, or wait for it"

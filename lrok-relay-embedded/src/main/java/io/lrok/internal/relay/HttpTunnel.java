@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * One HTTP tunnel: a subdomain held by an agent session. Created when its name is claimed; routable from the moment
  * its bound has been sent ({@link #open()}) until it is released ({@link #close()}), after which the edge answers
- * 404 for its host. The session's tunnel table and the {@link TunnelRegistry} hold it.
+ * 404 for its host, or suspended ({@link #suspend()}) when its session's connection is lost, after which requests
+ * for its host wait for the resumed session's tunnel of the same name (or get 503). The session's tunnel table and the {@link TunnelRegistry} hold it.
  */
 final class HttpTunnel {
     private final String name;
@@ -13,6 +14,8 @@ final class HttpTunnel {
     private final AgentSession session;
     /** Written by the session's control thread, read by edge threads: whether requests are routed here. */
     private volatile boolean routable;
+    /** Its session's connection was lost and the name is kept for a resume (docs/protocol.md §6). */
+    private volatile boolean suspended;
 
     HttpTunnel(String name, String id, AgentSession session) {
         this.name = Objects.requireNonNull(name, "name");
@@ -46,6 +49,17 @@ final class HttpTunnel {
 
     void close() {
         routable = false;
+    }
+
+    /** Keeps the name for the session's resume: unroutable, but bindable again by the resumed session only. */
+    void suspend() {
+        routable = false;
+        suspended = true;
+    }
+
+    /** @return whether it is kept for its session's resume */
+    boolean isSuspended() {
+        return suspended;
     }
 
     @Override

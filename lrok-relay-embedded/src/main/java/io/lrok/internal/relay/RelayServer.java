@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +61,10 @@ public final class RelayServer implements AutoCloseable {
     /** Agent connections in their TLS handshake, not yet sessions: closed by {@link #close()} too. */
     private final LiveSet<Socket> agentHandshakes = new LiveSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Sessions agents may resume, and the tunnels of lost sessions kept for them. */
+    private final ResumeTable resumes;
+    /** Routes the shared edge ports by Host, holding requests for reconnecting tunnels a while. */
+    private final EdgeConnection.Router sharedRouter;
     private Listener agentListener;
     private Listener httpListener;
     private Listener httpsListener;
@@ -70,6 +75,20 @@ public final class RelayServer implements AutoCloseable {
         this.domain = config.domain() != null ? config.domain() : LOCAL_DOMAIN;
         this.verifier = config.verifier();
         this.registry = new TunnelRegistry(domain, verifier);
+        this.resumes = new ResumeTable(config.limits().resumeGrace(),
+                kept -> kept.forEach(binding -> TunnelBinder.release(this, binding)));
+        Duration hold = config.limits().reconnectHold();
+        this.sharedRouter = new EdgeConnection.Router() {
+            @Override
+            public HttpTunnel route(String host) throws InterruptedException {
+                return registry.routeWaiting(host, hold);
+            }
+
+            @Override
+            public boolean reconnecting(String host) {
+                return registry.reconnecting(host);
+            }
+        };
     }
 
     /**
@@ -96,11 +115,11 @@ public final class RelayServer implements AutoCloseable {
         try {
             relay.agentListener = Listener.open("agents", config.bindAddress(), config.agentPort(), relay::serveAgent);
             relay.httpListener = Listener.open("edge", config.bindAddress(), config.httpPort(),
-                    socket -> relay.serveEdge(socket, relay.registry::route, null, false));
+                    socket -> relay.serveEdge(socket, relay.sharedRouter, null, false));
             if (tls.httpsCertificates() != null) {
                 relay.httpsListener = Listener.open(tls.agentsOnHttpsPort() ? "edge-https+agents" : "edge-https",
                         config.bindAddress(), tls.httpsPort(), socket -> relay.serveEdge(socket,
-                                relay.registry::route, tls.httpsCertificates(), tls.agentsOnHttpsPort()));
+                                relay.sharedRouter, tls.httpsCertificates(), tls.agentsOnHttpsPort()));
             }
         } catch (IOException e) {
             relay.close();
@@ -255,6 +274,7 @@ public final class RelayServer implements AutoCloseable {
                 break;
             }
         }
+        resumes.close();
         for (Socket socket : publicConnections.closeAndDrain()) closeQuietly(socket);
         for (Socket socket : agentHandshakes.closeAndDrain()) closeQuietly(socket);
         LOG.log(Level.DEBUG, "relay closed");
@@ -280,6 +300,11 @@ public final class RelayServer implements AutoCloseable {
 
     TunnelRegistry registry() {
         return registry;
+    }
+
+    /** @return the sessions agents may resume */
+    ResumeTable resumes() {
+        return resumes;
     }
 
     /**
@@ -338,7 +363,8 @@ public final class RelayServer implements AutoCloseable {
             return new TunnelBinder.Binding(tunnel, null, url);
         }
         Listener own = Listener.open("edge-" + tunnel.name(), config.bindAddress(), 0,
-                socket -> serveEdge(socket, host -> tunnel.isRoutable() ? tunnel : null, https, false));
+                socket -> serveEdge(socket, registry.namedRouter(tunnel.name(), config.limits().reconnectHold()),
+                        https, false));
         URI url = URI.create((https != null ? "https://" : "http://") + EdgeConnection.urlHost(own.address()) + ":"
                 + own.port());
         return new TunnelBinder.Binding(tunnel, own, url);

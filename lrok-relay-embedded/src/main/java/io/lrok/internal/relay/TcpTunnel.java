@@ -23,8 +23,9 @@ import java.util.Objects;
 final class TcpTunnel {
     private static final System.Logger LOG = System.getLogger(TcpTunnel.class.getName());
 
-    private final String id;
-    private final AgentSession session;
+    /** The tunnel id and session it serves; both replaced once if its session is resumed ({@link #resumeIn}). */
+    private volatile String id;
+    private volatile AgentSession session;
     private final RelayServer relay;
     private final LiveSet<Socket> connections = new LiveSet<>();
     /** Set once, right after the listener is bound; the accept loop only reads it for accepted connections. */
@@ -77,6 +78,20 @@ final class TcpTunnel {
     /** The bound is about to be sent: connections are forwarded from now on. */
     void open() {
         routable = true;
+    }
+
+    /** Keeps the port for its session's resume: bound, but refusing connections until the resumer takes it. */
+    void suspend() {
+        routable = false;
+    }
+
+    /**
+     * Serves the session that resumed the one it was kept for, under the id of the new bind: the port never
+     * closes, so no one can take it in between. Routable again with {@link #open()}.
+     */
+    void resumeIn(AgentSession resumed, String newId) {
+        session = Objects.requireNonNull(resumed, "resumed");
+        id = Objects.requireNonNull(newId, "newId");
     }
 
     /** Stops forwarding new connections and frees the port. Idempotent. */

@@ -72,10 +72,15 @@ final class TunnelBinder {
                     + session.maxTunnels() + " tunnels");
         }
         HttpTunnel tunnel;
+        Binding kept = null; // what this session held under the name before its agent reconnected
         if (wanted != null) {
+            kept = session.takeKeptName(wanted);
             tunnel = new HttpTunnel(wanted, tunnelId, session);
             ErrorCode refused = relay.registry().claim(wanted, tunnel);
-            if (refused != null) return refuse(bind, refused, claimProblem(refused, wanted));
+            if (refused != null) {
+                if (kept != null) release(kept); // no longer this session's to have (its account changed)
+                return refuse(bind, refused, claimProblem(refused, wanted));
+            }
         } else {
             tunnel = relay.registry().claimRandom(session, name -> new HttpTunnel(name, tunnelId, session));
             if (tunnel == null) {
@@ -84,7 +89,9 @@ final class TunnelBinder {
         }
         Binding binding;
         try {
-            binding = relay.openEdge(tunnel);
+            // A resumed tunnel keeps its own port (a relay without a domain): that port routes by name.
+            binding = kept != null && kept.listener() != null ? new Binding(tunnel, kept.listener(), kept.url())
+                    : relay.openEdge(tunnel);
         } catch (IOException e) {
             relay.registry().release(tunnel);
             return refuse(bind, ErrorCode.INTERNAL, "cannot open a port for the tunnel: " + e.getMessage());
@@ -94,8 +101,11 @@ final class TunnelBinder {
             return refuse(bind, ErrorCode.INTERNAL, "the session is closing");
         }
         tunnel.open(); // before the bound: a request sent as soon as the agent reads it must find the tunnel
-        LOG.log(Level.INFO, () -> "session " + session.id() + ": opened " + tunnel + " at " + binding.url());
-        return new Bound(bind.id(), tunnelId, binding.url());
+        relay.registry().opened();
+        boolean resumed = kept != null;
+        LOG.log(Level.INFO, () -> "session " + session.id() + ": " + (resumed ? "resumed " : "opened ") + tunnel
+                + " at " + binding.url());
+        return new Bound(bind.id(), tunnelId, binding.url(), tunnel.name());
     }
 
     /**
@@ -116,9 +126,12 @@ final class TunnelBinder {
             return refuse(bind, ErrorCode.LIMIT_REACHED, "this session holds its maximum of "
                     + session.maxTunnels() + " tunnels");
         }
-        TcpTunnel tunnel = new TcpTunnel(tunnelId, session, relay);
+        Binding kept = wanted == null ? null : session.takeKeptPort(wanted);
+        TcpTunnel tunnel = kept != null ? kept.tcp() : new TcpTunnel(tunnelId, session, relay);
         String host = config.domain() != null ? relay.domain() : EdgeConnection.urlHost(config.bindAddress());
-        if (wanted != null) {
+        if (kept != null) {
+            tunnel.resumeIn(session, tunnelId); // the port this session held before its agent reconnected
+        } else if (wanted != null) {
             try {
                 tunnel.listen(config.bindAddress(), wanted, host);
             } catch (IOException e) {
@@ -164,6 +177,11 @@ final class TunnelBinder {
     /** Makes the tunnel unroutable, closes its own port, and frees its name (in that order: a freed name's port is
      *  closed already). A TCP tunnel frees its port. */
     void release(Binding binding) {
+        release(relay, binding);
+    }
+
+    /** {@link #release(Binding)} for a binding of any session: a kept one whose grace ended. */
+    static void release(RelayServer relay, Binding binding) {
         if (binding.tcp() != null) {
             binding.tcp().close();
             return;
@@ -171,6 +189,15 @@ final class TunnelBinder {
         binding.tunnel().close();
         if (binding.listener() != null) binding.listener().close();
         relay.registry().release(binding.tunnel());
+    }
+
+    /** Keeps a binding for its session's resume: unroutable, its name and ports still held. */
+    static void suspend(Binding binding) {
+        if (binding.tcp() != null) {
+            binding.tcp().suspend();
+        } else {
+            binding.tunnel().suspend();
+        }
     }
 
     /** @return the message of a refused claim of {@code name} */

@@ -14,7 +14,9 @@ import java.util.function.Function;
  * The relay's table of HTTP tunnels by subdomain: who holds which name, who may bind which name, and where a Host
  * goes. Claims are atomic ({@link ConcurrentHashMap#putIfAbsent}): of two sessions binding one name at once, exactly
  * one gets it. {@link #mayBind} is the one place that decides whether a session may have a name at all (reserved
- * names); every claim, asked-for or random, goes through it. Thread-safe without a lock of its own.
+ * names); every claim, asked-for or random, goes through it. A name kept for a lost session (a suspended tunnel)
+ * goes only to that session's resumer. Thread-safe: claims need no lock; {@code opened} (with {@code tunnelOpened})
+ * only lets requests wait for a reconnecting tunnel.
  */
 final class TunnelRegistry {
     private static final System.Logger LOG = System.getLogger(TunnelRegistry.class.getName());
@@ -29,6 +31,9 @@ final class TunnelRegistry {
     private final String domain;
     /** Knows which names are reserved for which account. */
     private final TokenVerifier verifier;
+    /** Only for requests waiting for a reconnecting tunnel ({@link #routeWaiting}); claims never take it. */
+    private final java.util.concurrent.locks.ReentrantLock opened = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition tunnelOpened = opened.newCondition();
 
     TunnelRegistry(String domain, TokenVerifier verifier) {
         this.domain = domain;
@@ -46,8 +51,8 @@ final class TunnelRegistry {
      * @return null if the session may claim it (if no tunnel holds it); otherwise the code to refuse the bind with
      */
     ErrorCode mayBind(String name, AgentSession session, boolean random) {
-        // The reconnect grace period (docs/protocol.md §6) belongs here too: a dropped session's names, reserved
-        // for that session until its grace ends, are subdomain_taken for every other session.
+        // A lost session's names, kept for its resume, stay in byName until the grace ends: claim() gives them to
+        // the resumer only, and they are subdomain_taken for everyone else.
         AgentGrant grant = session.grant();
         if (!random && grant != null && grant.reservedSubdomains().contains(name)) return null;
         Optional<String> owner;
@@ -73,7 +78,14 @@ final class TunnelRegistry {
     ErrorCode claim(String name, HttpTunnel tunnel) {
         ErrorCode refused = mayBind(name, tunnel.session(), false);
         if (refused != null) return refused;
-        return byName.putIfAbsent(name, tunnel) == null ? null : ErrorCode.SUBDOMAIN_TAKEN;
+        HttpTunnel prior = byName.putIfAbsent(name, tunnel);
+        if (prior == null) return null;
+        // A name kept for a lost session goes to that session's resumer (the same session id), and to no one else.
+        if (prior.isSuspended() && prior.session().id().equals(tunnel.session().id())
+                && byName.replace(name, prior, tunnel)) {
+            return null;
+        }
+        return ErrorCode.SUBDOMAIN_TAKEN;
     }
 
     /**
@@ -111,6 +123,70 @@ final class TunnelRegistry {
         if (name == null) return null;
         HttpTunnel tunnel = byName.get(name);
         return tunnel != null && tunnel.isRoutable() ? tunnel : null;
+    }
+
+    /**
+     * Routes a request, waiting up to {@code hold} when the host's tunnel is kept for a reconnecting agent: the
+     * request then goes to the resumed session's tunnel as soon as it is bound.
+     *
+     * @param host a Host header, as sent; null if the request had none
+     * @param hold the longest wait for a reconnecting tunnel
+     * @return the routable tunnel, or null (none, or still reconnecting after {@code hold})
+     */
+    HttpTunnel routeWaiting(String host, java.time.Duration hold) throws InterruptedException {
+        HttpTunnel tunnel = route(host);
+        if (tunnel != null || hold.isZero() || !reconnecting(host)) return tunnel;
+        long left = hold.toNanos();
+        opened.lock();
+        try {
+            while ((tunnel = route(host)) == null && reconnecting(host) && left > 0) {
+                left = tunnelOpened.awaitNanos(left);
+            }
+            return tunnel;
+        } finally {
+            opened.unlock();
+        }
+    }
+
+    /** @param host a Host header @return whether its name is kept for a reconnecting agent (no tunnel routable) */
+    boolean reconnecting(String host) {
+        if (host == null) return false;
+        String name = Hosts.subdomain(host, domain);
+        HttpTunnel holder = name == null ? null : byName.get(name);
+        return holder != null && holder.isSuspended();
+    }
+
+    /**
+     * A router for one name, whoever holds it: the own port of a tunnel of a relay without a domain, which stays
+     * bound while the tunnel is kept for a resume and then serves the resumed session's tunnel.
+     *
+     * @param name the subdomain
+     * @param hold the longest wait for a reconnecting tunnel
+     * @return a router that sends every request to the name's tunnel
+     */
+    EdgeConnection.Router namedRouter(String name, java.time.Duration hold) {
+        String host = name + "." + domain;
+        return new EdgeConnection.Router() {
+            @Override
+            public HttpTunnel route(String ignored) throws InterruptedException {
+                return routeWaiting(host, hold);
+            }
+
+            @Override
+            public boolean reconnecting(String ignored) {
+                return TunnelRegistry.this.reconnecting(host);
+            }
+        };
+    }
+
+    /** A tunnel became routable: wakes requests waiting for a reconnecting tunnel. */
+    void opened() {
+        opened.lock();
+        try {
+            tunnelOpened.signalAll();
+        } finally {
+            opened.unlock();
+        }
     }
 
     /** @param name a subdomain @return the tunnel holding it, routable or not yet, or null */
