@@ -18,6 +18,11 @@ import java.util.Objects;
  *                             {@code limit_reached}
  * @param maxEdgeConnections   public connections held at once, over all edge listeners; a connection beyond it is
  *                             answered 503 and closed
+ * @param maxConnectionsPerAddress public connections held at once from one client IP address, over all edge
+ *                             listeners and TCP tunnels (they count against {@code maxEdgeConnections} too); an
+ *                             HTTP connection beyond it is answered 503 and closed at once, without lingering, and
+ *                             an HTTPS or TCP one is closed; refusals are counted and logged at most once per
+ *                             {@link #REFUSAL_LOG_INTERVAL} at WARNING
  * @param idleTimeout          how long a public connection may wait for the first byte of its next request (the
  *                             keep-alive idle time, and the wait for the first request) before the relay closes
  *                             it quietly; {@link Duration#ZERO} waits forever
@@ -37,6 +42,7 @@ public record RelayLimits(
         int maxSessions,
         int maxTunnelsPerSession,
         int maxEdgeConnections,
+        int maxConnectionsPerAddress,
         Duration idleTimeout,
         Duration headTimeout,
         Duration lingerTimeout,
@@ -48,6 +54,18 @@ public record RelayLimits(
     public static final int DEFAULT_MAX_TUNNELS_PER_SESSION = 100;
     /** The default limit of public connections held at once. */
     public static final int DEFAULT_MAX_EDGE_CONNECTIONS = 10_000;
+    /**
+     * The default limit of public connections from one client address: 256, well above the six to eight a browser
+     * opens per host, so that many clients behind one NAT still fit, and far below {@link #DEFAULT_MAX_EDGE_CONNECTIONS},
+     * so that one address cannot take them all.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+    /**
+     * How often, at most, the relay logs at WARNING that it refused connections for exceeding
+     * {@link #maxConnectionsPerAddress}, with the count since the last such line; other refusals log at DEBUG, so that a
+     * flood cannot flood the log.
+     */
+    public static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
     /** The default keep-alive idle time of a public connection: 75 s, as nginx's {@code keepalive_timeout}. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(75);
     /** The default time a request head may take once begun: 30 s. */
@@ -66,6 +84,7 @@ public record RelayLimits(
         requireAtLeastOne("maxSessions", maxSessions);
         requireAtLeastOne("maxTunnelsPerSession", maxTunnelsPerSession);
         requireAtLeastOne("maxEdgeConnections", maxEdgeConnections);
+        requireAtLeastOne("maxConnectionsPerAddress", maxConnectionsPerAddress);
         requireNonNegative("idleTimeout", idleTimeout);
         requireNonNegative("headTimeout", headTimeout);
         requireNonNegative("lingerTimeout", lingerTimeout);
@@ -73,15 +92,16 @@ public record RelayLimits(
     }
 
     /**
-     * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections, idle 75 s,
+     * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections (256 from one
+     * address), idle 75 s,
      * head 30 s, linger 2 s, {@link MuxConfig#defaults()}.
      *
      * @return the default limits
      */
     public static RelayLimits defaults() {
         return new RelayLimits(Protocol.HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TUNNELS_PER_SESSION,
-                DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT,
-                MuxConfig.defaults());
+                DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT, MuxConfig.defaults());
     }
 
     /**
@@ -91,8 +111,8 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withHandshakeTimeout(Duration value) {
-        return new RelayLimits(value, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux);
+        return new RelayLimits(value, maxSessions, maxTunnelsPerSession, maxEdgeConnections, maxConnectionsPerAddress,
+                idleTimeout, headTimeout, lingerTimeout, mux);
     }
 
     /**
@@ -102,8 +122,8 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withMaxSessions(int value) {
-        return new RelayLimits(handshakeTimeout, value, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux);
+        return new RelayLimits(handshakeTimeout, value, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux);
     }
 
     /**
@@ -113,8 +133,8 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withMaxTunnelsPerSession(int value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, value, maxEdgeConnections, idleTimeout, headTimeout,
-                lingerTimeout, mux);
+        return new RelayLimits(handshakeTimeout, maxSessions, value, maxEdgeConnections, maxConnectionsPerAddress,
+                idleTimeout, headTimeout, lingerTimeout, mux);
     }
 
     /**
@@ -124,8 +144,19 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withMaxEdgeConnections(int value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, value, idleTimeout, headTimeout,
-                lingerTimeout, mux);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, value, maxConnectionsPerAddress,
+                idleTimeout, headTimeout, lingerTimeout, mux);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new limit of public connections from one client address
+     * @return a copy with it
+     */
+    public RelayLimits withMaxConnectionsPerAddress(int value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, value,
+                idleTimeout, headTimeout, lingerTimeout, mux);
     }
 
     /**
@@ -135,8 +166,8 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withIdleTimeout(Duration value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, value,
-                headTimeout, lingerTimeout, mux);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, value, headTimeout, lingerTimeout, mux);
     }
 
     /**
@@ -146,8 +177,8 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withHeadTimeout(Duration value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                value, lingerTimeout, mux);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, value, lingerTimeout, mux);
     }
 
     /**
@@ -157,8 +188,8 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withLingerTimeout(Duration value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, value, mux);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, value, mux);
     }
 
     /**
@@ -168,8 +199,8 @@ public record RelayLimits(
      * @return a copy with them
      */
     public RelayLimits withMux(MuxConfig value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, value);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, value);
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -117,11 +117,34 @@ class RoutingTest {
                 RawClient client = new RawClient(relay.httpPort())) {
             agent.bindHttp("abs");
             agent.serve(Responses.whoAmI("abs"));
-            client.send("GET http://abs.localhost:" + relay.httpPort() + "/p?q=1 HTTP/1.1\r\nHost: other.localhost\r\n\r\n");
+            client.send("GET http://abs.localhost:" + relay.httpPort() + "/p?q=1 HTTP/1.1\r\nHost: ABS.localhost\r\n\r\n");
             assertThat(client.read("GET").body()).isEqualTo("abs:");
             FakeAgent.Recorded seen = agent.takeRequest();
             assertThat(seen.head().target()).isEqualTo("/p?q=1");
             assertThat(seen.head().headers().get("Host")).isEqualTo("abs.localhost:" + relay.httpPort());
+        }
+    }
+
+    @Test
+    void anAbsoluteTargetWhoseHostNamesAnotherTunnelIs400AndReachesNeither() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.start();
+                FakeAgent agent = FakeAgent.connect(relay);
+                RawClient client = new RawClient(relay.httpPort())) {
+            agent.bindHttp("one");
+            agent.bindHttp("two");
+            java.util.concurrent.atomic.AtomicInteger exchanges = new java.util.concurrent.atomic.AtomicInteger();
+            FakeAgent.Handler whoAmI = Responses.whoAmI("either");
+            agent.serve(ex -> {
+                exchanges.incrementAndGet();
+                whoAmI.handle(ex);
+            });
+            client.send("GET http://two.localhost/ HTTP/1.1\r\nHost: one.localhost\r\n\r\n");
+            RawClient.Response response = client.read("GET");
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.body()).contains("names host two.localhost but the Host header one.localhost");
+            assertThat(client.closedByPeer()).isTrue();
+            // The relay opens an exchange's stream before it answers anything: none was opened.
+            assertThat(exchanges).hasValue(0);
         }
     }
 
