@@ -78,12 +78,13 @@ class RoutingTest {
     @Test
     void browsersGetTheErrorPageInHtmlWithTheHostEscaped() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.start(); RawClient client = new RawClient(relay.httpPort())) {
-            client.send("GET / HTTP/1.1\r\nHost: a<b>.localhost\r\nAccept: text/html,*/*\r\n\r\n");
+            // A Host may hold '&' (a sub-delim); '<' and '>' it may not, and such a request is 400 before routing.
+            client.send("GET / HTTP/1.1\r\nHost: a&b.localhost\r\nAccept: text/html,*/*\r\n\r\n");
             RawClient.Response response = client.read("GET");
             assertThat(response.status()).isEqualTo(404);
             assertThat(response.header("Content-Type")).startsWith("text/html");
-            assertThat(response.body()).contains("<title>404 Not Found</title>", "a&lt;b&gt;.localhost")
-                    .doesNotContain("a<b>");
+            assertThat(response.body()).contains("<title>404 Not Found</title>", "a&amp;b.localhost")
+                    .doesNotContain("a&b");
         }
     }
 
