@@ -55,11 +55,13 @@ public record RelayLimits(
     /** The default limit of public connections held at once. */
     public static final int DEFAULT_MAX_EDGE_CONNECTIONS = 10_000;
     /**
-     * The default limit of public connections from one client address: 256, well above the six to eight a browser
-     * opens per host, so that many clients behind one NAT still fit, and far below {@link #DEFAULT_MAX_EDGE_CONNECTIONS},
-     * so that one address cannot take them all.
+     * The default limit of public connections from one client address: 1,024, far above the six to eight a browser
+     * opens per host, so that many clients behind one NAT, or a test firing hundreds of requests at once from
+     * loopback, still fit; and a tenth of {@link #DEFAULT_MAX_EDGE_CONNECTIONS}, so that one address cannot take
+     * them all. Behind a reverse proxy every client has the proxy's address: raise it to {@code maxEdgeConnections}
+     * there, and limit per client in the proxy.
      */
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_024;
     /**
      * How often, at most, the relay logs at WARNING that it refused connections for exceeding
      * {@link #maxConnectionsPerAddress}, with the count since the last such line; other refusals log at DEBUG, so that a
@@ -92,7 +94,7 @@ public record RelayLimits(
     }
 
     /**
-     * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections (256 from one
+     * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections (1,024 from one
      * address), idle 75 s,
      * head 30 s, linger 2 s, {@link MuxConfig#defaults()}.
      *

@@ -19,7 +19,7 @@ class RelayLimitsTest {
         assertThat(d.maxSessions()).isEqualTo(RelayLimits.DEFAULT_MAX_SESSIONS);
         assertThat(d.maxTunnelsPerSession()).isEqualTo(RelayLimits.DEFAULT_MAX_TUNNELS_PER_SESSION);
         assertThat(d.maxEdgeConnections()).isEqualTo(RelayLimits.DEFAULT_MAX_EDGE_CONNECTIONS);
-        assertThat(d.maxConnectionsPerAddress()).isEqualTo(256);
+        assertThat(d.maxConnectionsPerAddress()).isEqualTo(1_024);
         assertThat(d.idleTimeout()).isEqualTo(Duration.ofSeconds(75));
         assertThat(d.headTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(d.lingerTimeout()).isEqualTo(Duration.ofSeconds(2));
