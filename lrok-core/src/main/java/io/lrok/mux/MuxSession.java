@@ -98,10 +98,12 @@ public final class MuxSession implements Closeable {
                 e -> fail(new MuxException("connection write failed: " + e.getMessage(), e), -1));
         this.nextStreamId = new AtomicLong(client ? 1 : 2);
         this.openPermits = new Semaphore(config.acceptBacklog());
-        this.readerThread = Thread.ofVirtual().name("lrok-mux-reader-" + name).start(this::readLoop);
-        this.controlWriterThread = Thread.ofVirtual().name("lrok-mux-writer-" + name).start(writer::runControlWriter);
         long tick = tickNanos(config);
         this.housekeeping = Timer.SCHEDULER.scheduleWithFixedDelay(this::housekeep, tick, tick, TimeUnit.NANOSECONDS);
+        // Threads last: either may end the session at once (a peer that closed, or sent garbage, before we got
+        // here), and fail() needs every field above.
+        this.readerThread = Thread.ofVirtual().name("lrok-mux-reader-" + name).start(this::readLoop);
+        this.controlWriterThread = Thread.ofVirtual().name("lrok-mux-writer-" + name).start(writer::runControlWriter);
     }
 
     /**
@@ -419,7 +421,9 @@ public final class MuxSession implements Closeable {
         byte[] small = new byte[ReceiveBuffer.COALESCE_BELOW];
         boolean trace = LOG.isLoggable(Level.TRACE);
         try {
-            while (true) {
+            // Once the session has ended (a GoAway with an error, a local close) what is still buffered is not read:
+            // it would register streams in a session that has let go of them.
+            while (!closed.get()) {
                 if (!in.readFully(header, 0, Frame.HEADER_SIZE)) {
                     fail(new MuxException("connection closed by the peer"), -1);
                     return;
@@ -500,6 +504,9 @@ public final class MuxSession implements Closeable {
         if (streams.size() < config.maxConcurrentStreams()) {
             acceptLock.lock();
             try {
+                // Checked under acceptLock, which fail() takes before it lets go of the streams: a stream registered
+                // here is failed there, and none is registered after.
+                if (closed.get()) return null;
                 if (acceptQueue.size() < config.acceptBacklog()) {
                     streams.put(id, stream);
                     acceptQueue.addLast(stream);
@@ -672,8 +679,6 @@ public final class MuxSession implements Closeable {
             closeConnection();
         }
         openPermits.release(Integer.MAX_VALUE / 2); // wake openStream waiters; they see the session closed
-        for (MuxStream stream : streams.values()) stream.onSessionClosed(cause);
-        streams.clear();
         pings.values().forEach(p -> p.completeExceptionally(cause));
         acceptLock.lock();
         try {
@@ -683,6 +688,9 @@ public final class MuxSession implements Closeable {
         } finally {
             acceptLock.unlock();
         }
+        // After the accept queue: from here on the reader registers no stream (onSyn checks under acceptLock).
+        for (MuxStream stream : streams.values()) stream.onSessionClosed(cause);
+        streams.clear();
         ended.complete(cause);
     }
 

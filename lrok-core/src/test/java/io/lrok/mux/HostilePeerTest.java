@@ -175,6 +175,41 @@ class HostilePeerTest {
         Leaks.awaitSessionThreadsGone(session, BOUND);
     }
 
+    @Test
+    void aConnectionThatEndsOrSendsGarbageBeforeTheSessionIsBuiltStillEndsIt() throws Exception {
+        // Regression (found by FrameFuzzTest): the reader started before the constructor had scheduled the
+        // session's timer, so a reader that failed at once hit a null there, and whenClosed() never completed.
+        // Which thread wins is up to the scheduler: repeat, with the reader's work as small as it gets.
+        for (int i = 0; i < 200; i++) {
+            byte[] input = i % 2 == 0 ? new byte[0] : new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+            MuxSession session = MuxSession.server(new java.io.ByteArrayInputStream(input),
+                    java.io.OutputStream.nullOutputStream(), () -> { }, MuxConfig.defaults());
+            MuxException reason = session.whenClosed().get(BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertThat(reason).hasMessage(i % 2 == 0 ? "connection closed by the peer"
+                    : "protocol error from the peer: unsupported yamux version 1");
+            Leaks.awaitSessionThreadsGone(session, BOUND);
+        }
+    }
+
+    @Test
+    void framesAfterAGoAwayThatEndsTheSessionAreNotRead() throws Exception {
+        // Regression (found by FrameFuzzTest): after a GoAway with an error code ended the session, the reader went
+        // on with the frames behind it, and registered their streams in the closed session: acceptStream() could
+        // hand out a stream no one would ever fail.
+        byte[] input = new byte[3 * HEADER_SIZE];
+        Frame.encode(input, 0, Frame.TYPE_GO_AWAY, 0, 0, Frame.GO_AWAY_INTERNAL_ERROR);
+        Frame.encode(input, HEADER_SIZE, TYPE_WINDOW_UPDATE, FLAG_SYN, 1, 0);
+        Frame.encode(input, 2 * HEADER_SIZE, TYPE_DATA, FLAG_SYN, 3, 0);
+        MuxSession session = MuxSession.server(new java.io.ByteArrayInputStream(input),
+                java.io.OutputStream.nullOutputStream(), () -> { }, MuxConfig.defaults());
+        assertThat(session.whenClosed().get(BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                .hasMessage("the peer ended the session: GoAway (internal error)");
+        Leaks.awaitSessionThreadsGone(session, BOUND);
+        assertThat(session.streamCount()).isZero();
+        assertThatThrownBy(() -> session.acceptStream(Duration.ofMillis(1))).isInstanceOf(MuxException.class)
+                .hasMessageContaining("GoAway (internal error)");
+    }
+
     /** Opens stream 1 from the session and acknowledges it. */
     private static MuxStream openAcknowledged(ScriptedPeer peer) throws IOException {
         MuxStream stream = peer.session().openStream();

@@ -18,6 +18,11 @@ import java.util.Objects;
  *                             {@code limit_reached}
  * @param maxEdgeConnections   public connections held at once, over all edge listeners; a connection beyond it is
  *                             answered 503 and closed
+ * @param maxConnectionsPerAddress public connections held at once from one client IP address, over all edge
+ *                             listeners and TCP tunnels (they count against {@code maxEdgeConnections} too); an
+ *                             HTTP connection beyond it is answered 503 and closed at once, without lingering, and
+ *                             an HTTPS or TCP one is closed; refusals are counted and logged at most once per
+ *                             {@link #REFUSAL_LOG_INTERVAL} at WARNING
  * @param idleTimeout          how long a public connection may wait for the first byte of its next request (the
  *                             keep-alive idle time, and the wait for the first request) before the relay closes
  *                             it quietly; {@link Duration#ZERO} waits forever
@@ -50,6 +55,7 @@ public record RelayLimits(
         int maxSessions,
         int maxTunnelsPerSession,
         int maxEdgeConnections,
+        int maxConnectionsPerAddress,
         Duration idleTimeout,
         Duration headTimeout,
         Duration lingerTimeout,
@@ -65,6 +71,20 @@ public record RelayLimits(
     public static final int DEFAULT_MAX_TUNNELS_PER_SESSION = 100;
     /** The default limit of public connections held at once. */
     public static final int DEFAULT_MAX_EDGE_CONNECTIONS = 10_000;
+    /**
+     * The default limit of public connections from one client address: 1,024, far above the six to eight a browser
+     * opens per host, so that many clients behind one NAT, or a test firing hundreds of requests at once from
+     * loopback, still fit; and a tenth of {@link #DEFAULT_MAX_EDGE_CONNECTIONS}, so that one address cannot take
+     * them all. Behind a reverse proxy every client has the proxy's address: raise it to {@code maxEdgeConnections}
+     * there, and limit per client in the proxy.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_024;
+    /**
+     * How often, at most, the relay logs at WARNING that it refused connections for exceeding
+     * {@link #maxConnectionsPerAddress}, with the count since the last such line; other refusals log at DEBUG, so that a
+     * flood cannot flood the log.
+     */
+    public static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
     /** The default keep-alive idle time of a public connection: 75 s, as nginx's {@code keepalive_timeout}. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(75);
     /** The default time a request head may take once begun: 30 s. */
@@ -92,6 +112,7 @@ public record RelayLimits(
         requireAtLeastOne("maxSessions", maxSessions);
         requireAtLeastOne("maxTunnelsPerSession", maxTunnelsPerSession);
         requireAtLeastOne("maxEdgeConnections", maxEdgeConnections);
+        requireAtLeastOne("maxConnectionsPerAddress", maxConnectionsPerAddress);
         requireNonNegative("idleTimeout", idleTimeout);
         requireNonNegative("headTimeout", headTimeout);
         requireNonNegative("lingerTimeout", lingerTimeout);
@@ -111,9 +132,9 @@ public record RelayLimits(
      */
     public static RelayLimits defaults() {
         return new RelayLimits(Protocol.HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TUNNELS_PER_SESSION,
-                DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT,
-                MuxConfig.defaults(), DEFAULT_MAX_SESSIONS_PER_ACCOUNT, DEFAULT_MAX_STREAMS_PER_SESSION,
-                DEFAULT_RESUME_GRACE, DEFAULT_RECONNECT_HOLD);
+                DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT, MuxConfig.defaults(), DEFAULT_MAX_SESSIONS_PER_ACCOUNT,
+                DEFAULT_MAX_STREAMS_PER_SESSION, DEFAULT_RESUME_GRACE, DEFAULT_RECONNECT_HOLD);
     }
 
     /**
@@ -123,8 +144,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withHandshakeTimeout(Duration value) {
-        return new RelayLimits(value, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(value, maxSessions, maxTunnelsPerSession, maxEdgeConnections, maxConnectionsPerAddress,
+                idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace,
+                reconnectHold);
     }
 
     /**
@@ -134,8 +156,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withMaxSessions(int value) {
-        return new RelayLimits(handshakeTimeout, value, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, value, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
+                maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -145,8 +168,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withMaxTunnelsPerSession(int value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, value, maxEdgeConnections, idleTimeout, headTimeout,
-                lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, value, maxEdgeConnections, maxConnectionsPerAddress,
+                idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace,
+                reconnectHold);
     }
 
     /**
@@ -156,8 +180,21 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withMaxEdgeConnections(int value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, value, idleTimeout, headTimeout,
-                lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, value, maxConnectionsPerAddress,
+                idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace,
+                reconnectHold);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value the new limit of public connections from one client address
+     * @return a copy with it
+     */
+    public RelayLimits withMaxConnectionsPerAddress(int value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, value,
+                idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace,
+                reconnectHold);
     }
 
     /**
@@ -167,8 +204,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withIdleTimeout(Duration value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, value,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, value, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
+                maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -178,8 +216,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withHeadTimeout(Duration value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                value, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, value, lingerTimeout, mux, maxSessionsPerAccount,
+                maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -189,8 +228,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withLingerTimeout(Duration value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, value, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, value, mux, maxSessionsPerAccount,
+                maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -200,8 +240,9 @@ public record RelayLimits(
      * @return a copy with them
      */
     public RelayLimits withMux(MuxConfig value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, value, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, value, maxSessionsPerAccount,
+                maxStreamsPerSession, resumeGrace, reconnectHold);
     }
 
     /**
@@ -211,8 +252,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withMaxSessionsPerAccount(int value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, value, maxStreamsPerSession, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, value, maxStreamsPerSession,
+                resumeGrace, reconnectHold);
     }
 
     /**
@@ -222,8 +264,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withMaxStreamsPerSession(int value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, value, resumeGrace, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, value,
+                resumeGrace, reconnectHold);
     }
 
     /**
@@ -233,8 +276,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withResumeGrace(Duration value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, value, reconnectHold);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
+                maxStreamsPerSession, value, reconnectHold);
     }
 
     /**
@@ -244,8 +288,9 @@ public record RelayLimits(
      * @return a copy with it
      */
     public RelayLimits withReconnectHold(Duration value) {
-        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, idleTimeout,
-                headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace, value);
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
+                maxStreamsPerSession, resumeGrace, value);
     }
 
     private static void requirePositive(String name, Duration value) {

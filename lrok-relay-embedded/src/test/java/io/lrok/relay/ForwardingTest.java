@@ -344,6 +344,33 @@ class ForwardingTest {
     }
 
     @Test
+    void connectionsPastTheLimitOfOneAddressGet503AndAreCountedWhileOthersAreServed() throws Exception {
+        RelayLimits limits = RelayLimits.defaults().withMaxConnectionsPerAddress(2);
+        try (EmbeddedRelay relay = EmbeddedRelay.builder().limits(limits).start();
+                FakeAgent agent = FakeAgent.connect(relay);
+                RawClient first = new RawClient(relay.httpPort());
+                RawClient second = new RawClient(relay.httpPort())) {
+            agent.bindHttp("app");
+            agent.serve(Responses.whoAmI("app"));
+            Await.until("both connections are counted", () -> relay.server().publicConnectionCount() == 2);
+            try (RawClient third = new RawClient(relay.httpPort())) {
+                RawClient.Response response = third.read("GET");
+                assertThat(response.status()).isEqualTo(503);
+                assertThat(response.body()).contains("too many open connections from your address");
+                assertThat(third.closedByPeer()).isTrue();
+            }
+            assertThat(relay.server().refusedForAddressCount()).isEqualTo(1);
+            // The two admitted connections are served as ever, and once one closes its slot is free again.
+            assertThat(first.get("app.localhost", "/").body()).isEqualTo("app:");
+            second.close();
+            Await.until("the closed connection is let go", () -> relay.server().publicConnectionCount() == 1);
+            try (RawClient again = new RawClient(relay.httpPort())) {
+                assertThat(again.get("app.localhost", "/").body()).isEqualTo("app:");
+            }
+        }
+    }
+
+    @Test
     void theRelaysUrlsNeedNoDnsForTheJdkClient() throws Exception {
         try (EmbeddedRelay relay = EmbeddedRelay.start(); FakeAgent agent = FakeAgent.connect(relay)) {
             URI url = agent.bindHttp(null).publicUrl();

@@ -19,6 +19,7 @@ class RelayLimitsTest {
         assertThat(d.maxSessions()).isEqualTo(RelayLimits.DEFAULT_MAX_SESSIONS);
         assertThat(d.maxTunnelsPerSession()).isEqualTo(RelayLimits.DEFAULT_MAX_TUNNELS_PER_SESSION);
         assertThat(d.maxEdgeConnections()).isEqualTo(RelayLimits.DEFAULT_MAX_EDGE_CONNECTIONS);
+        assertThat(d.maxConnectionsPerAddress()).isEqualTo(1_024);
         assertThat(d.idleTimeout()).isEqualTo(Duration.ofSeconds(75));
         assertThat(d.headTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(d.lingerTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -35,6 +36,8 @@ class RelayLimitsTest {
         assertThat(d.withMaxSessions(3).maxSessions()).isEqualTo(3);
         assertThat(d.withMaxTunnelsPerSession(4).maxTunnelsPerSession()).isEqualTo(4);
         assertThat(d.withMaxEdgeConnections(5).maxEdgeConnections()).isEqualTo(5);
+        assertThat(d.withMaxConnectionsPerAddress(6).maxConnectionsPerAddress()).isEqualTo(6);
+        assertThat(d.withMaxConnectionsPerAddress(6).maxEdgeConnections()).isEqualTo(d.maxEdgeConnections());
         assertThat(d.withIdleTimeout(Duration.ZERO).idleTimeout()).isZero();
         assertThat(d.withHeadTimeout(Duration.ZERO).headTimeout()).isZero();
         assertThat(d.withLingerTimeout(Duration.ZERO).lingerTimeout()).isZero();
@@ -53,6 +56,7 @@ class RelayLimitsTest {
         assertThatThrownBy(() -> d.withMaxSessions(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withMaxTunnelsPerSession(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withMaxEdgeConnections(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.withMaxConnectionsPerAddress(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withIdleTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withMux(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> d.withMaxSessionsPerAccount(0)).isInstanceOf(IllegalArgumentException.class);

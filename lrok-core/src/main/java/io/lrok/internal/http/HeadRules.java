@@ -30,7 +30,51 @@ final class HeadRules {
         if (hosts == 0 && head.version().equals(RequestHead.HTTP_1_1)) {
             throw HttpException.badRequest("HTTP/1.1 request without a Host field");
         }
+        if (hosts == 1 && !isHostValue(head.headers().get(HOST))) {
+            throw HttpException.badRequest("the Host field is not a host and optional port");
+        }
         BodyFraming.forRequest(head);
+    }
+
+    /**
+     * RFC 9110 §7.2: {@code Host = uri-host [ ":" port ]}, or empty. A uri-host is an IP literal in brackets, or a
+     * reg-name (an IPv4 address is one too): unreserved characters, percent-encodings and sub-delims. A list, a
+     * space, a path or userinfo is not a host, and a request naming one is refused rather than routed by a guess.
+     */
+    static boolean isHostValue(String value) {
+        if (value.isEmpty()) return true;
+        int end = value.length();
+        int colon = value.lastIndexOf(':');
+        if (colon >= 0 && value.indexOf(']', colon) < 0) { // a port, not a colon inside an IP literal
+            for (int i = colon + 1; i < end; i++) {
+                if (value.charAt(i) < '0' || value.charAt(i) > '9') return false;
+            }
+            end = colon;
+        }
+        if (end > 0 && value.charAt(0) == '[') {
+            if (value.charAt(end - 1) != ']' || end < 3) return false;
+            for (int i = 1; i < end - 1; i++) {
+                char c = value.charAt(i);
+                if (!(isAlphaNumeric(c) || c == ':' || c == '.' || c == '%' || c == '_' || c == '-' || c == '~')) return false;
+            }
+            return true;
+        }
+        for (int i = 0; i < end; i++) {
+            char c = value.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= end || Syntax.hexValue(value.charAt(i + 1)) < 0 || Syntax.hexValue(value.charAt(i + 2)) < 0) {
+                    return false;
+                }
+                i += 2;
+            } else if (!(isAlphaNumeric(c) || "-._~!$&'()*+,;=".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlphaNumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     /**

@@ -14,7 +14,8 @@
  *   <li>400: a line ending in bare LF, or holding a bare CR; a request line that is not exactly
  *       {@code method SP target SP HTTP/x.y}; a lowercase or malformed version; a method or field name with a
  *       non-token character; whitespace between a field name and its colon; a field line starting with whitespace
- *       (obs-fold); a control character other than HTAB in a value; in HTTP/1.1 no Host or, in any version, two;
+ *       (obs-fold); a control character other than HTAB in a value; in HTTP/1.1 no Host or, in any version, two, or one that is not {@code uri-host [":" port]} (a list, a space,
+ *       userinfo, a path);
  *       Transfer-Encoding with Content-Length, or in HTTP/1.0; Content-Length values that differ or are not
  *       decimal numbers below 2^63 (a repeated identical value is accepted); a request's Transfer-Encoding not
  *       ending in chunked; chunked twice; a chunk size that is not 1 to 16 hex digits below 2^63 (no sign, no

@@ -111,6 +111,17 @@ class RequestCorpusTest {
                 c("missing Host", "GET / HTTP/1.1\r\n\r\n", 400),
                 c("two Host fields", GET + "Host: b\r\n\r\n", 400),
                 c("two Host fields in HTTP/1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                c("a Host list", "GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", 400),
+                c("a Host with a space", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
+                c("a Host with userinfo", "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400),
+                c("a Host with a path", "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
+                c("a Host with a letter in the port", "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", 400),
+                c("a Host with a bad percent-encoding", "GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400),
+                c("an unclosed IP literal Host", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
+                c("a Host with port", "GET / HTTP/1.1\r\nHost: a.b-c:8080\r\n\r\n", OK),
+                c("an IPv6 Host with port", "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", OK),
+                c("an IPv4 Host", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", OK),
+                c("a percent-encoded Host", "GET / HTTP/1.1\r\nHost: a%2Db\r\n\r\n", OK),
                 c("message cut short", POST + "Content-Length: 10\r\n\r\nhello", 400),
 
                 // request line

@@ -144,7 +144,15 @@ final class EdgeConnection {
         input.noTimeout();
         String accept = head.headers().get("Accept");
         String authority = ForwardedHeads.absoluteAuthority(head.target());
-        String host = authority != null ? authority : head.headers().get("Host");
+        String hostHeader = head.headers().get("Host");
+        if (authority != null && hostHeader != null && !Hosts.normalize(authority).equals(Hosts.normalize(hostHeader))) {
+            // RFC 9112 §3.2.2 has the target win, but a proxy in front of the relay may have routed (or checked)
+            // by the Host: a request that names two hosts is refused rather than sent to either.
+            refuse(ErrorPage.badRequest(400, "the request target names host " + authority + " but the Host header "
+                    + hostHeader, ""), accept);
+            return false;
+        }
+        String host = authority != null ? authority : hostHeader;
         if (head.method().equals("CONNECT")) {
             refuse(new ErrorPage(501, "the relay is not a forward proxy: CONNECT is not supported",
                     host == null ? "" : host, "Send requests to the tunnel's URL directly."), accept);
@@ -238,6 +246,15 @@ final class EdgeConnection {
             return;
         }
         linger(limits, socket);
+    }
+
+    /** Answers a connection beyond its address's limit with 503, at once and without lingering; the caller closes. */
+    static void refuseAddress(Socket socket) {
+        try {
+            ErrorPage.tooManyConnectionsFromAddress().writeTo(socket.getOutputStream(), false);
+        } catch (IOException e) {
+            // the client is gone, or not reading: it is being closed either way
+        }
     }
 
     Socket socket() {

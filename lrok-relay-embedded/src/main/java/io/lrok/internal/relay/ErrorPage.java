@@ -82,6 +82,11 @@ record ErrorPage(int status, String problem, String host, String advice) {
                         + " moment.");
     }
 
+    static ErrorPage tooManyConnectionsFromAddress() {
+        return new ErrorPage(503, "too many open connections from your address", "",
+                "The relay limits the connections one address may hold at once. Close some, then retry.");
+    }
+
     static ErrorPage misdirected(String host, String serverName) {
         return new ErrorPage(421, "the request for host " + host + " came on a TLS connection made for "
                 + serverName, host, "The Host header must name the server the TLS connection was opened to (SNI)."

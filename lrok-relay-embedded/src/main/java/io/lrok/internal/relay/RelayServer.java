@@ -5,6 +5,7 @@ import io.lrok.relay.RelayLimits;
 import io.lrok.relay.TokenVerifier;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
@@ -58,6 +59,13 @@ public final class RelayServer implements AutoCloseable {
     /** Counts {@link #recheckTokens()} calls, so that a hello verified while one runs can tell it missed it. */
     private final AtomicLong tokenGeneration = new AtomicLong();
     private final LiveSet<Socket> publicConnections = new LiveSet<>();
+    /** Public connections per client address, against {@code maxConnectionsPerAddress}. */
+    private final AddressCounts perAddress = new AddressCounts();
+    /** Connections refused for their address's limit, ever; and since the last WARNING line about them. */
+    private final AtomicLong refusedForAddress = new AtomicLong();
+    private final AtomicLong refusedSinceLog = new AtomicLong();
+    /** System.nanoTime() of the last WARNING line about refusals; one interval back at first, so the first logs. */
+    private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - RelayLimits.REFUSAL_LOG_INTERVAL.toNanos());
     /** Agent connections in their TLS handshake, not yet sessions: closed by {@link #close()} too. */
     private final LiveSet<Socket> agentHandshakes = new LiveSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -253,6 +261,16 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
+     * Returns the number of public connections refused because their client address held
+     * {@link RelayLimits#maxConnectionsPerAddress} already.
+     *
+     * @return the number refused since the relay started
+     */
+    public long refusedForAddressCount() {
+        return refusedForAddress.get();
+    }
+
+    /**
      * Stops the listeners, tells each agent the relay is closing and closes its session, and closes the public
      * connections. Idempotent.
      */
@@ -377,12 +395,48 @@ public final class RelayServer implements AutoCloseable {
      * @return whether it fits; if so it is counted until {@link #publicEnded}
      */
     boolean admitPublic(Socket socket) {
-        return publicConnections.add(socket, config.limits().maxEdgeConnections());
+        return admit(socket) == Admission.ADMITTED;
     }
 
     /** @param socket a connection {@link #admitPublic} admitted, now over */
     void publicEnded(Socket socket) {
         publicConnections.remove(socket);
+        perAddress.release(socket.getInetAddress());
+    }
+
+    /** Whether a public connection may be served. */
+    private enum Admission { ADMITTED, ADDRESS_FULL, RELAY_FULL }
+
+    /** Counts a public connection against its address's limit and the relay's; on ADMITTED, until publicEnded. */
+    private Admission admit(Socket socket) {
+        InetAddress address = socket.getInetAddress();
+        int perAddressMax = config.limits().maxConnectionsPerAddress();
+        if (!perAddress.acquire(address, perAddressMax)) {
+            countRefusal(address, perAddressMax);
+            return Admission.ADDRESS_FULL;
+        }
+        if (!publicConnections.add(socket, config.limits().maxEdgeConnections())) {
+            perAddress.release(address);
+            return Admission.RELAY_FULL;
+        }
+        return Admission.ADMITTED;
+    }
+
+    /** Counts a refusal for an address's limit; logs at WARNING at most once per interval, else at DEBUG. */
+    private void countRefusal(InetAddress address, int max) {
+        refusedForAddress.incrementAndGet();
+        refusedSinceLog.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastRefusalLog.get();
+        if (now - last >= RelayLimits.REFUSAL_LOG_INTERVAL.toNanos() && lastRefusalLog.compareAndSet(last, now)) {
+            long count = refusedSinceLog.getAndSet(0);
+            LOG.log(Level.WARNING, () -> "refused " + count + " public connection(s) over the limit of " + max
+                    + " per client address since the last such warning; the latest from "
+                    + EdgeConnection.ip(address));
+        } else {
+            LOG.log(Level.DEBUG, () -> "refusing a public connection from " + EdgeConnection.ip(address)
+                    + ": it holds " + max + " already");
+        }
     }
 
     private void serveAgent(Socket plain) {
@@ -439,7 +493,13 @@ public final class RelayServer implements AutoCloseable {
     private void serveEdge(Socket plain, EdgeConnection.Router router, ServerCertificates certificates,
             boolean agentsToo) {
         try {
-            if (!publicConnections.add(plain, config.limits().maxEdgeConnections())) {
+            Admission admission = admit(plain);
+            if (admission == Admission.ADDRESS_FULL) {
+                // No linger: an address over its limit gets no more of the relay's time than the page.
+                if (certificates == null) EdgeConnection.refuseAddress(plain);
+                return;
+            }
+            if (admission == Admission.RELAY_FULL) {
                 if (!closed.get() && certificates == null) EdgeConnection.refuseBusy(plain, config.limits());
                 return;
             }
@@ -465,7 +525,7 @@ public final class RelayServer implements AutoCloseable {
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "public connection failed: " + e);
             } finally {
-                publicConnections.remove(plain);
+                publicEnded(plain);
             }
         } finally {
             closeQuietly(plain);

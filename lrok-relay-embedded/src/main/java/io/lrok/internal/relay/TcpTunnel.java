@@ -113,7 +113,7 @@ final class TcpTunnel {
             try {
                 if (!relay.admitPublic(socket)) {
                     LOG.log(Level.DEBUG, () -> this + ": refusing " + socket.getRemoteSocketAddress()
-                            + ": the relay holds its maximum of public connections");
+                            + ": the relay, or that address, holds its maximum of public connections");
                     abort(socket);
                     return;
                 }
