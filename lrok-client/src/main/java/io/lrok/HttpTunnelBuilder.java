@@ -7,6 +7,7 @@ import io.lrok.internal.agent.LocalTarget;
 import io.lrok.internal.agent.RelayResolver;
 import io.lrok.internal.agent.RelayTrust;
 import io.lrok.internal.http.HttpHeaders;
+import io.lrok.internal.inspect.InspectSettings;
 import io.lrok.internal.wire.Names;
 import io.lrok.spi.RelayEndpoint;
 import java.net.URI;
@@ -34,9 +35,19 @@ import javax.net.ssl.SSLContext;
  * ({@code X-Forwarded-For}, {@code -Proto}, {@code -Host}, {@code Forwarded}) and the public {@code Host} by default.
  * Bodies pass byte for byte in their own framing; responses stream back as the app writes them. Header edits
  * apply removals first, then additions; {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection}
- * cannot be edited, as lrok keeps every message's framing intact. Not thread-safe; each call returns this builder.
+ * cannot be edited, as lrok keeps every message's framing intact.
+ *
+ * <p>Every exchange is recorded (up to {@value #DEFAULT_CAPTURE_CAPACITY} of them, the first
+ * {@value #DEFAULT_CAPTURE_BODY_LIMIT} bytes of each body) for {@link Tunnel#takeRequest};
+ * {@link #capture(boolean)}, {@link #captureCapacity} and {@link #captureBodyLimit} change that. Not thread-safe; each call returns this builder.
  */
 public final class HttpTunnelBuilder {
+    /** How many exchanges a tunnel keeps unless {@link #captureCapacity} says otherwise: the most recent 1,000. */
+    public static final int DEFAULT_CAPTURE_CAPACITY = InspectSettings.DEFAULT_CAPACITY;
+    /** How many bytes of each request and response body are kept unless {@link #captureBodyLimit} says otherwise:
+     *  64 KiB. */
+    public static final int DEFAULT_CAPTURE_BODY_LIMIT = InspectSettings.DEFAULT_BODY_LIMIT;
+
     private final int port;
     /** The client whose session the tunnel joins; null when the tunnel opens its own. */
     private final LrokClient client;
@@ -51,6 +62,7 @@ public final class HttpTunnelBuilder {
     private HeaderEdits requestEdits = HeaderEdits.NONE;
     private HeaderEdits responseEdits = HeaderEdits.NONE;
     private AgentConfig config = AgentConfig.defaults();
+    private InspectSettings inspect = InspectSettings.defaults();
     private SSLContext trust;
     private boolean insecure;
 
@@ -286,6 +298,51 @@ public final class HttpTunnelBuilder {
         return this;
     }
 
+    /**
+     * Whether to record the exchanges (on by default). Off, nothing is recorded and no inspector runs:
+     * {@link Tunnel#takeRequest} and the other recording methods then throw {@link IllegalStateException}.
+     *
+     * @param enabled whether to record
+     * @return this builder
+     */
+    public HttpTunnelBuilder capture(boolean enabled) {
+        inspect = inspect.withCapture(enabled);
+        return this;
+    }
+
+    /**
+     * How many exchanges to keep: when one more arrives, the oldest is dropped (and no longer handed out by
+     * {@link Tunnel#takeRequest}). Default {@value #DEFAULT_CAPTURE_CAPACITY}.
+     *
+     * @param exchanges at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public HttpTunnelBuilder captureCapacity(int exchanges) {
+        inspect = inspect.withCapacity(exchanges);
+        return this;
+    }
+
+    /**
+     * How many bytes of each request body and each response body to keep; a longer body is recorded up to this
+     * many bytes and marked truncated, with its full size. Default {@value #DEFAULT_CAPTURE_BODY_LIMIT}; a tunnel
+     * holds at most capacity × 2 × this many body bytes.
+     *
+     * @param bytes 0 (keep no body bytes, only sizes) to 16 MiB
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public HttpTunnelBuilder captureBodyLimit(int bytes) {
+        inspect = inspect.withBodyLimit(bytes);
+        return this;
+    }
+
+    /** Replaces the inspector's settings and limits; for tests. */
+    HttpTunnelBuilder inspectSettings(InspectSettings value) {
+        this.inspect = Objects.requireNonNull(value, "inspect");
+        return this;
+    }
+
     /** Replaces the agent's limits and timeouts; for tests. Ignored on a builder from an {@link LrokClient}. */
     HttpTunnelBuilder config(AgentConfig value) {
         this.config = Objects.requireNonNull(value, "config");
@@ -319,7 +376,7 @@ public final class HttpTunnelBuilder {
         String fallback = localHost != null ? null : LocalTarget.DEFAULT_FALLBACK_HOST;
         LocalTarget target = new LocalTarget(localScheme, host, port, localSslContext, fallback);
         String effectiveHost = rewriteHost ? target.authority() : hostHeader;
-        return new HttpTunnelSpec(target, subdomain, effectiveHost, requestEdits, responseEdits);
+        return new HttpTunnelSpec(target, subdomain, effectiveHost, requestEdits, responseEdits, inspect);
     }
 
     private void checkOwnSession(String what) {

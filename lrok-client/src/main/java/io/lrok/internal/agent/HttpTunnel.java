@@ -1,14 +1,17 @@
 package io.lrok.internal.agent;
 
+import io.lrok.internal.inspect.ExchangeStore;
 import io.lrok.internal.wire.Proto;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.mux.MuxStream;
 import java.net.URI;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One bound HTTP tunnel of an {@link AgentSession}: its id and public URL from the relay's bound, its settings, and
- * its keep-alive pool to the local app. Exchanges for it run on the session's stream threads.
+ * its keep-alive pool to the local app, and (with capture on) the store of its recorded exchanges and its
+ * inspector web server. Exchanges for it run on the session's stream threads.
  */
 public final class HttpTunnel implements AgentTunnel {
     private static final System.Logger LOG = System.getLogger(HttpTunnel.class.getName());
@@ -20,6 +23,8 @@ public final class HttpTunnel implements AgentTunnel {
     private final AgentConfig config;
     private final LocalConnectionPool pool;
     private final AtomicBoolean open = new AtomicBoolean(true);
+    /** The recorded exchanges; null when capture is off. Outlives the tunnel's close, for tests that look after. */
+    private final ExchangeStore capture;
 
     HttpTunnel(AgentSession session, String id, URI publicUrl, HttpTunnelSpec spec, AgentConfig config) {
         this.session = session;
@@ -28,6 +33,12 @@ public final class HttpTunnel implements AgentTunnel {
         this.spec = spec;
         this.config = config;
         this.pool = new LocalConnectionPool(spec.target(), config);
+        this.capture = spec.inspect().capture() ? new ExchangeStore(publicUrl.toString(), spec.inspect()) : null;
+    }
+
+    /** @return the recorded exchanges, or empty when capture is off */
+    public Optional<ExchangeStore> capture() {
+        return Optional.ofNullable(capture);
     }
 
     @Override
@@ -69,7 +80,7 @@ public final class HttpTunnel implements AgentTunnel {
     /** Forwards one exchange the relay opened for this tunnel; runs on the stream's thread. */
     @Override
     public void forward(MuxStream stream, StreamHeader header) {
-        new HttpExchange(stream, header, spec, pool, config).run();
+        new HttpExchange(stream, header, spec, pool, config, capture).run();
     }
 
     /** The relay or the session closed the tunnel. */
