@@ -38,8 +38,9 @@ import javax.net.ssl.SSLContext;
  * cannot be edited, as lrok keeps every message's framing intact.
  *
  * <p>Every exchange is recorded (up to {@value #DEFAULT_CAPTURE_CAPACITY} of them, the first
- * {@value #DEFAULT_CAPTURE_BODY_LIMIT} bytes of each body) for {@link Tunnel#takeRequest};
- * {@link #capture(boolean)}, {@link #captureCapacity} and {@link #captureBodyLimit} change that. Not thread-safe; each call returns this builder.
+ * {@value #DEFAULT_CAPTURE_BODY_LIMIT} bytes of each body) for {@link Tunnel#takeRequest} and the inspector page at
+ * {@link Tunnel#inspectorUrl()}; {@link #capture(boolean)}, {@link #captureCapacity}, {@link #captureBodyLimit},
+ * {@link #inspector(boolean)} and {@link #inspectorPort} change that. Not thread-safe; each call returns this builder.
  */
 public final class HttpTunnelBuilder {
     /** How many exchanges a tunnel keeps unless {@link #captureCapacity} says otherwise: the most recent 1,000. */
@@ -334,6 +335,31 @@ public final class HttpTunnelBuilder {
      */
     public HttpTunnelBuilder captureBodyLimit(int bytes) {
         inspect = inspect.withBodyLimit(bytes);
+        return this;
+    }
+
+    /**
+     * Whether to serve the inspector, a web page and JSON API on 127.0.0.1 that shows the recorded exchanges live
+     * and replays them (on by default, when capture is on); see {@link Tunnel#inspectorUrl()}.
+     *
+     * @param enabled whether to serve it
+     * @return this builder
+     */
+    public HttpTunnelBuilder inspector(boolean enabled) {
+        inspect = inspect.withInspector(enabled);
+        return this;
+    }
+
+    /**
+     * The inspector's port on 127.0.0.1; by default a free one is picked. {@link #open()} fails with
+     * {@code inspector_unavailable} if this one is taken.
+     *
+     * @param port 1 to 65535, or 0 for a free one
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public HttpTunnelBuilder inspectorPort(int port) {
+        inspect = inspect.withInspectorPort(port);
         return this;
     }
 

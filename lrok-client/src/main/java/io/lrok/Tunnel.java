@@ -6,6 +6,7 @@ import io.lrok.inspect.RecordedRequest;
 import io.lrok.internal.agent.AgentTunnel;
 import io.lrok.internal.agent.HttpTunnel;
 import io.lrok.internal.inspect.ExchangeStore;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,7 @@ import java.util.function.Predicate;
  * {@code ~/.config/lrok/config.properties}, or an in-process relay when lrok-relay-embedded is on the class path.
  *
  * <p>An HTTP tunnel records every exchange (see {@link RecordedExchange}); test code reads them the way it would
- * read a mock server's:
+ * read a mock server's, and people look at them in the inspector page at {@link #inspectorUrl()}:
  *
  * <pre>{@code
  * try (Tunnel tunnel = Tunnel.http(app.port()).relay(relay).open()) {
@@ -50,9 +51,20 @@ public final class Tunnel implements AutoCloseable {
     /** The client this tunnel opened for itself and closes with itself; null when it shares a client's session. */
     private final LrokClient ownedClient;
 
-    Tunnel(AgentTunnel binding, LrokClient ownedClient) {
+    /** Wraps a bound tunnel, and starts its inspector; if that fails, the tunnel is closed again. */
+    Tunnel(AgentTunnel binding, LrokClient ownedClient) throws TunnelException {
         this.binding = binding;
         this.ownedClient = ownedClient;
+        if (binding instanceof HttpTunnel http) {
+            try {
+                http.startInspector();
+            } catch (IOException e) {
+                binding.close();
+                throw new TunnelException(TunnelException.INSPECTOR_UNAVAILABLE, "the inspector for "
+                        + binding.publicUrl() + " cannot listen on its port: " + e.getMessage()
+                        + "; choose another with inspectorPort(...), or 0 for a free one", e);
+            }
+        }
     }
 
     /**
@@ -193,6 +205,14 @@ public final class Tunnel implements AutoCloseable {
      */
     public void clearRecorded() {
         store("clearRecorded").clear();
+    }
+
+    /**
+     * @return the inspector page, such as {@code http://127.0.0.1:41234/}, while it runs; empty for a TCP tunnel,
+     *         with the inspector or capture turned off, or after the tunnel closed
+     */
+    public Optional<URI> inspectorUrl() {
+        return binding instanceof HttpTunnel http ? http.inspectorUrl() : Optional.empty();
     }
 
     private ExchangeStore store(String what) {

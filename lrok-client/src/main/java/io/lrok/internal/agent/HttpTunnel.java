@@ -1,12 +1,15 @@
 package io.lrok.internal.agent;
 
 import io.lrok.internal.inspect.ExchangeStore;
+import io.lrok.internal.inspect.InspectorServer;
 import io.lrok.internal.wire.Proto;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.mux.MuxStream;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One bound HTTP tunnel of an {@link AgentSession}: its id and public URL from the relay's bound, its settings, and
@@ -25,6 +28,10 @@ public final class HttpTunnel implements AgentTunnel {
     private final AtomicBoolean open = new AtomicBoolean(true);
     /** The recorded exchanges; null when capture is off. Outlives the tunnel's close, for tests that look after. */
     private final ExchangeStore capture;
+    /** Guards {@link #inspector} and {@link #inspectorStopped}. */
+    private final ReentrantLock inspectorLock = new ReentrantLock();
+    private InspectorServer inspector;
+    private boolean inspectorStopped;
 
     HttpTunnel(AgentSession session, String id, URI publicUrl, HttpTunnelSpec spec, AgentConfig config) {
         this.session = session;
@@ -39,6 +46,34 @@ public final class HttpTunnel implements AgentTunnel {
     /** @return the recorded exchanges, or empty when capture is off */
     public Optional<ExchangeStore> capture() {
         return Optional.ofNullable(capture);
+    }
+
+    /**
+     * Starts the inspector web server if the settings want one; done once the tunnel is bound, by the API's side
+     * (not the session's control thread). A no-op after the tunnel closed.
+     *
+     * @throws IOException if it cannot listen on its port
+     */
+    public void startInspector() throws IOException {
+        if (capture == null || !spec.inspect().inspector()) return;
+        inspectorLock.lock();
+        try {
+            if (inspector != null || inspectorStopped) return;
+            inspector = InspectorServer.start(capture, new LocalReplay(spec, config, capture));
+            LOG.log(System.Logger.Level.INFO, "inspector for {0}: {1}", publicUrl, inspector.url());
+        } finally {
+            inspectorLock.unlock();
+        }
+    }
+
+    /** @return the inspector page's URL, while its server runs */
+    public Optional<URI> inspectorUrl() {
+        inspectorLock.lock();
+        try {
+            return inspector == null ? Optional.empty() : Optional.of(inspector.url());
+        } finally {
+            inspectorLock.unlock();
+        }
     }
 
     @Override
@@ -103,6 +138,16 @@ public final class HttpTunnel implements AgentTunnel {
     private boolean markClosed() {
         if (!open.compareAndSet(true, false)) return false;
         pool.close();
+        InspectorServer stopping;
+        inspectorLock.lock();
+        try {
+            inspectorStopped = true;
+            stopping = inspector;
+            inspector = null;
+        } finally {
+            inspectorLock.unlock();
+        }
+        if (stopping != null) stopping.close();
         return true;
     }
 
