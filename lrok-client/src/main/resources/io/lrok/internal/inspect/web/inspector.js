@@ -40,7 +40,7 @@ function statusText(x) {
 }
 
 function rowHtml(x) {
-  const when = new Date(x.startedAt).toLocaleTimeString();
+  const when = new Date(x.startedAt).toLocaleTimeString([], {hour12: false});
   const badge = x.replayOf !== null ? `<span class="badge">replay of #${x.replayOf}</span>` : "";
   const ws = x.upgraded ? `<span class="badge">upgraded</span>` : "";
   return `<tr data-id="${x.id}"${x.id === selectedId ? ' class="selected"' : ""}>`
@@ -72,7 +72,7 @@ function updateCount() {
 /** Adds or replaces one exchange's row; events may arrive out of order, so an older revision is ignored. */
 function upsert(x) {
   const old = exchanges.get(x.id);
-  if (old && old.revision > x.revision) return;
+  if (old && old.revision >= x.revision) return; // nothing new: keep the row (and what the user points at)
   exchanges.set(x.id, x);
   const existing = rowsEl.querySelector(`tr[data-id="${x.id}"]`);
   if (!matches(x)) {
