@@ -7,6 +7,7 @@ import io.lrok.internal.agent.LocalTarget;
 import io.lrok.internal.agent.RelayResolver;
 import io.lrok.internal.agent.RelayTrust;
 import io.lrok.internal.http.HttpHeaders;
+import io.lrok.internal.inspect.InspectSettings;
 import io.lrok.internal.wire.Names;
 import io.lrok.spi.RelayEndpoint;
 import java.net.URI;
@@ -37,9 +38,20 @@ import javax.net.ssl.SSLContext;
  * ({@code X-Forwarded-For}, {@code -Proto}, {@code -Host}, {@code Forwarded}) and the public {@code Host} by default.
  * Bodies pass byte for byte in their own framing; responses stream back as the app writes them. Header edits
  * apply removals first, then additions; {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection}
- * cannot be edited, as lrok keeps every message's framing intact. Not thread-safe; each call returns this builder.
+ * cannot be edited, as lrok keeps every message's framing intact.
+ *
+ * <p>Every exchange is recorded (up to {@value #DEFAULT_CAPTURE_CAPACITY} of them, the first
+ * {@value #DEFAULT_CAPTURE_BODY_LIMIT} bytes of each body) for {@link Tunnel#takeRequest} and the inspector page at
+ * {@link Tunnel#inspectorUrl()}; {@link #capture(boolean)}, {@link #captureCapacity}, {@link #captureBodyLimit},
+ * {@link #inspector(boolean)} and {@link #inspectorPort} change that. Not thread-safe; each call returns this builder.
  */
 public final class HttpTunnelBuilder {
+    /** How many exchanges a tunnel keeps unless {@link #captureCapacity} says otherwise: the most recent 1,000. */
+    public static final int DEFAULT_CAPTURE_CAPACITY = InspectSettings.DEFAULT_CAPACITY;
+    /** How many bytes of each request and response body are kept unless {@link #captureBodyLimit} says otherwise:
+     *  64 KiB. */
+    public static final int DEFAULT_CAPTURE_BODY_LIMIT = InspectSettings.DEFAULT_BODY_LIMIT;
+
     private final int port;
     /** The client whose session the tunnel joins; null when the tunnel opens its own. */
     private final LrokClient client;
@@ -54,6 +66,7 @@ public final class HttpTunnelBuilder {
     private HeaderEdits requestEdits = HeaderEdits.NONE;
     private HeaderEdits responseEdits = HeaderEdits.NONE;
     private AgentConfig config = AgentConfig.defaults();
+    private InspectSettings inspect = InspectSettings.defaults();
     private SSLContext trust;
     private boolean insecure;
     private final List<ConnectionListener> listeners = new ArrayList<>();
@@ -305,6 +318,18 @@ public final class HttpTunnelBuilder {
     }
 
     /**
+     * Whether to record the exchanges (on by default). Off, nothing is recorded and no inspector runs:
+     * {@link Tunnel#takeRequest} and the other recording methods then throw {@link IllegalStateException}.
+     *
+     * @param enabled whether to record
+     * @return this builder
+     */
+    public HttpTunnelBuilder capture(boolean enabled) {
+        inspect = inspect.withCapture(enabled);
+        return this;
+    }
+
+    /**
      * Sets the heartbeat that tells a dead relay connection (a relay that vanished, a network that silently dropped
      * it) from a quiet one: a ping after {@code interval} without traffic, and the connection is given up, and made
      * again, when nothing at all arrives for {@code timeout} after it. Any frame counts as a sign of life, so a busy
@@ -322,6 +347,19 @@ public final class HttpTunnelBuilder {
     }
 
     /**
+     * How many exchanges to keep: when one more arrives, the oldest is dropped (and no longer handed out by
+     * {@link Tunnel#takeRequest}). Default {@value #DEFAULT_CAPTURE_CAPACITY}.
+     *
+     * @param exchanges at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public HttpTunnelBuilder captureCapacity(int exchanges) {
+        inspect = inspect.withCapacity(exchanges);
+        return this;
+    }
+
+    /**
      * Adds a listener for the tunnel's connection to its relay: connected, reconnecting (with the cause and the
      * next attempt's delay), closed (with the cause).
      *
@@ -333,6 +371,51 @@ public final class HttpTunnelBuilder {
     public HttpTunnelBuilder onConnectionEvent(ConnectionListener listener) {
         checkOwnSession("onConnectionEvent");
         listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * How many bytes of each request body and each response body to keep; a longer body is recorded up to this
+     * many bytes and marked truncated, with its full size. Default {@value #DEFAULT_CAPTURE_BODY_LIMIT}; a tunnel
+     * holds at most capacity × 2 × this many body bytes.
+     *
+     * @param bytes 0 (keep no body bytes, only sizes) to 16 MiB
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public HttpTunnelBuilder captureBodyLimit(int bytes) {
+        inspect = inspect.withBodyLimit(bytes);
+        return this;
+    }
+
+    /**
+     * Whether to serve the inspector, a web page and JSON API on 127.0.0.1 that shows the recorded exchanges live
+     * and replays them (on by default, when capture is on); see {@link Tunnel#inspectorUrl()}.
+     *
+     * @param enabled whether to serve it
+     * @return this builder
+     */
+    public HttpTunnelBuilder inspector(boolean enabled) {
+        inspect = inspect.withInspector(enabled);
+        return this;
+    }
+
+    /**
+     * The inspector's port on 127.0.0.1; by default a free one is picked. {@link #open()} fails with
+     * {@code inspector_unavailable} if this one is taken.
+     *
+     * @param port 1 to 65535, or 0 for a free one
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public HttpTunnelBuilder inspectorPort(int port) {
+        inspect = inspect.withInspectorPort(port);
+        return this;
+    }
+
+    /** Replaces the inspector's settings and limits; for tests. */
+    HttpTunnelBuilder inspectSettings(InspectSettings value) {
+        this.inspect = Objects.requireNonNull(value, "inspect");
         return this;
     }
 
@@ -369,7 +452,7 @@ public final class HttpTunnelBuilder {
         String fallback = localHost != null ? null : LocalTarget.DEFAULT_FALLBACK_HOST;
         LocalTarget target = new LocalTarget(localScheme, host, port, localSslContext, fallback);
         String effectiveHost = rewriteHost ? target.authority() : hostHeader;
-        return new HttpTunnelSpec(target, subdomain, effectiveHost, requestEdits, responseEdits);
+        return new HttpTunnelSpec(target, subdomain, effectiveHost, requestEdits, responseEdits, inspect);
     }
 
     private void checkOwnSession(String what) {

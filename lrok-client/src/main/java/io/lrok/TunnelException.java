@@ -28,6 +28,8 @@ public class TunnelException extends IOException {
     public static final String PROTOCOL_ERROR = "protocol_error";
     /** The session with the relay has ended (closed by this side or the relay) before the operation completed. */
     public static final String SESSION_CLOSED = "session_closed";
+    /** The inspector could not listen on the port configured for it (in use, say). */
+    public static final String INSPECTOR_UNAVAILABLE = "inspector_unavailable";
 
     private final String code;
 

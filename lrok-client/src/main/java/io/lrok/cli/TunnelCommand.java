@@ -83,6 +83,7 @@ final class TunnelCommand {
         try (Tunnel tunnel = options.builder().open()) {
             out.println("lrok " + Main.VERSION);
             out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
+            tunnel.inspectorUrl().ifPresent(url -> out.printf("  inspector   %s%n", url));
             out.println("  Ctrl-C to stop");
             out.flush();
             awaitStopOrClose(tunnel, stop);

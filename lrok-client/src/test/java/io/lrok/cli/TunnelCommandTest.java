@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class TunnelCommandTest {
     private static final Pattern FORWARDING = Pattern.compile("forwarding\\s+(\\S+)\\s+->\\s+(\\S+)");
+    private static final Pattern INSPECTOR = Pattern.compile("inspector\\s+(http://127\\.0\\.0\\.1:\\d+/)");
 
     @Test
     void demoServesItsAppThroughAPublicUrlAndFetchesIt() throws Exception {
@@ -65,6 +66,10 @@ class TunnelCommandTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).isEqualTo(200);
                 assertThat(response.body()).isEqualTo("local saw /webhook?x=1");
+                URI inspector = URI.create(out.awaitLine(INSPECTOR, Duration.ofSeconds(30)).group(1));
+                String list = client.send(HttpRequest.newBuilder(inspector.resolve("/api/exchanges")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(list).contains("\"target\":\"/webhook?x=1\"");
             }
             stop.countDown();
             assertThat(command.get()).isZero();

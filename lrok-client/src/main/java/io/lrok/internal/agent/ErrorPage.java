@@ -22,17 +22,27 @@ final class ErrorPage {
      * @return a complete response: head with Content-Length and {@code Connection: close}, then the text
      */
     static byte[] response(int status, String message) {
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        HttpHeaders headers = HttpHeaders.of(
-                "Content-Type", "text/plain; charset=utf-8",
-                "Content-Length", Integer.toString(body.length),
-                "Cache-Control", "no-store",
-                "Connection", "close");
-        byte[] head = ResponseHead.of(status, headers).toBytes();
+        byte[] body = body(message);
+        byte[] head = head(status, message).toBytes();
         byte[] all = new byte[head.length + body.length];
         System.arraycopy(head, 0, all, 0, head.length);
         System.arraycopy(body, 0, all, head.length, body.length);
         return all;
+    }
+
+    /** @param message the page's text @return the page's body */
+    static byte[] body(String message) {
+        return (message + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @param status the status @param message the page's text @return the page's head */
+    static ResponseHead head(int status, String message) {
+        HttpHeaders headers = HttpHeaders.of(
+                "Content-Type", "text/plain; charset=utf-8",
+                "Content-Length", Integer.toString(body(message).length),
+                "Cache-Control", "no-store",
+                "Connection", "close");
+        return ResponseHead.of(status, headers);
     }
 
     /**

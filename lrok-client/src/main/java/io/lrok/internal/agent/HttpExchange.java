@@ -5,6 +5,8 @@ import io.lrok.internal.http.HttpException;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.internal.http.RequestHead;
 import io.lrok.internal.http.ResponseHead;
+import io.lrok.internal.inspect.ExchangeRecorder;
+import io.lrok.internal.inspect.ExchangeStore;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.mux.MuxStream;
 import java.io.EOFException;
@@ -12,6 +14,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,6 +40,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       (stream FIN, socket EOF) is carried to the other as a half-close.</li>
  * </ul>
  *
+ * <p>With capture on, an {@link ExchangeRecorder} is told of each step, and the bodies pass through its tees, which
+ * copy what was written on into a bounded side buffer (docs/inspector.md).
+ *
  * <p>Threads: this one (the forwarder) reads the local connection and writes the stream; the pump reads the stream
  * and, after the head, writes the local connection. The shared state is the atomic fields below.
  */
@@ -51,6 +58,13 @@ final class HttpExchange implements Runnable {
     private final AgentConfig config;
     private final HttpReader fromRelay;
     private final OutputStream toRelay;
+    /** Where exchanges are recorded, or null when capture is off. */
+    private final ExchangeStore capture;
+    private final Instant startedAt = Instant.now();
+    private final long startedNanos = System.nanoTime();
+    /** This exchange's recorder once its request head is read; null without capture. Set by the forwarder before
+     *  the pump starts, read by both. */
+    private volatile ExchangeRecorder recorder;
 
     /** The local connection in use; taken (set to null) by whoever closes or pools it, so that happens once. */
     private final AtomicReference<LocalConnection> local = new AtomicReference<>();
@@ -62,8 +76,9 @@ final class HttpExchange implements Runnable {
     private RequestPump pump;
 
     HttpExchange(MuxStream stream, StreamHeader header, HttpTunnelSpec spec, LocalConnectionPool pool,
-            AgentConfig config) {
+            AgentConfig config, ExchangeStore capture) {
         this.stream = stream;
+        this.capture = capture;
         this.header = header;
         this.spec = spec;
         this.pool = pool;
@@ -86,10 +101,17 @@ final class HttpExchange implements Runnable {
         } finally {
             finished = true;
             if (pump != null) pump.decide(null);
+            ExchangeRecorder rec = recorder;
+            if (rec != null) rec.finished();
             LocalConnection left = local.getAndSet(null);
             if (left != null) left.close();
             stream.close(); // FIN if not sent yet; stops reading, which ends the pump
         }
+    }
+
+    /** @return this exchange's recorder, or null without capture (or before the request head is read) */
+    ExchangeRecorder recorder() {
+        return recorder;
     }
 
     /** @return whether the forwarder is done with the stream */
@@ -105,6 +127,8 @@ final class HttpExchange implements Runnable {
     void abort(String reason) {
         if (!aborted.compareAndSet(false, true)) return;
         LOG.log(Level.DEBUG, "exchange on {0} aborted: {1}", stream, reason);
+        ExchangeRecorder rec = recorder;
+        if (rec != null) rec.failed(reason);
         LocalConnection connection = local.getAndSet(null);
         if (connection != null) connection.close();
         stream.reset();
@@ -129,6 +153,11 @@ final class HttpExchange implements Runnable {
         BodyFraming framing = BodyFraming.forRequest(request);
         boolean upgrade = BodyFraming.isUpgrade(request);
         boolean hasBody = RequestPump.hasBody(framing);
+        if (capture != null) {
+            recorder = capture.begin(request, framing instanceof BodyFraming.Chunked, header.clientAddress(),
+                    header.scheme(), header.host(), OptionalLong.empty(), startedAt, startedNanos);
+            if (!hasBody) recorder.requestEnded(true);
+        }
         boolean mayRetry = !hasBody || IDEMPOTENT.contains(request.method());
         byte[] head = spec.localRequest(request).toBytes();
         pump = new RequestPump(this, fromRelay, framing, upgrade, config);
@@ -204,7 +233,9 @@ final class HttpExchange implements Runnable {
             return;
         }
         BodyFraming framing = BodyFraming.forResponse(request.method(), response); // may throw 502: nothing sent yet
-        writeRelay(spec.publicResponse(response).toBytes());
+        ResponseHead publicResponse = spec.publicResponse(response);
+        writeRelay(publicResponse.toBytes());
+        if (recorder != null) recorder.response(publicResponse, framing instanceof BodyFraming.Chunked);
         pump.decide(null);
         HttpReader reader = connection.reader();
         boolean keepAlive = HttpTunnelSpec.keepsAlive(request) && !(framing instanceof BodyFraming.UntilClose)
@@ -215,7 +246,8 @@ final class HttpExchange implements Runnable {
             if (keepAlive && reader.buffered() == 0 && pump.bodyDelivered()) release(connection);
         };
         try {
-            Pipe.copy(reader.rawBody(framing, config.httpLimits()), toRelay, new byte[config.copyBufferSize()],
+            OutputStream out = recorder != null ? recorder.teeResponseBody(toRelay) : toRelay;
+            Pipe.copy(reader.rawBody(framing, config.httpLimits()), out, new byte[config.copyBufferSize()],
                     () -> !reader.bodyInProgress(), releaseIfClean);
         } catch (Pipe.WriteFailed e) {
             abort("writing the response to the relay failed: " + e.getMessage());
@@ -238,7 +270,9 @@ final class HttpExchange implements Runnable {
 
     /** After a 101: the head, then app → relay here and relay → app in the pump, each end carried as FIN. */
     private void upgraded(ResponseHead response, LocalConnection connection) throws IOException, InterruptedException {
-        writeRelay(spec.publicResponse(response).toBytes());
+        ResponseHead publicResponse = spec.publicResponse(response);
+        writeRelay(publicResponse.toBytes());
+        if (recorder != null) recorder.response(publicResponse, false); // nothing of the upgraded bytes is recorded
         pump.decide(connection);
         try {
             Pipe.copy(connection.reader().untilClose(), toRelay, new byte[config.copyBufferSize()]);
@@ -256,6 +290,8 @@ final class HttpExchange implements Runnable {
             return;
         }
         LOG.log(Level.INFO, "{0} ({1} {2})", message, header.scheme(), header.host());
+        ExchangeRecorder rec = recorder;
+        if (rec != null) rec.agentResponse(ErrorPage.head(502, message), ErrorPage.body(message), message);
         respond(ErrorPage.response(502, message));
     }
 

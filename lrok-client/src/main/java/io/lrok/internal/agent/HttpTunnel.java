@@ -1,25 +1,75 @@
 package io.lrok.internal.agent;
 
+import io.lrok.internal.inspect.ExchangeStore;
+import io.lrok.internal.inspect.InspectorServer;
 import io.lrok.internal.wire.ControlMessage.Bind;
 import io.lrok.internal.wire.Proto;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.mux.MuxStream;
+import java.io.IOException;
 import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * An HTTP tunnel of an {@link Agent}: its settings, and its keep-alive pool to the local app, kept across
- * reconnects. Exchanges for it run on the session's stream threads.
+ * An HTTP tunnel of an {@link Agent}: its settings, its keep-alive pool to the local app, and (with capture on) the
+ * store of its recorded exchanges and its inspector web server, all kept across reconnects. Exchanges for it run on
+ * the session's stream threads.
  */
 public final class HttpTunnel extends AgentTunnel {
     private final HttpTunnelSpec spec;
     private final AgentConfig config;
     private final LocalConnectionPool pool;
+    private static final System.Logger LOG = System.getLogger(HttpTunnel.class.getName());
+
+    /** The recorded exchanges; null when capture is off. Outlives the tunnel's close, for tests that look after. */
+    private final ExchangeStore capture;
+    /** Guards {@link #inspector} and {@link #inspectorStopped}. */
+    private final ReentrantLock inspectorLock = new ReentrantLock();
+    private InspectorServer inspector;
+    private boolean inspectorStopped;
 
     HttpTunnel(Agent agent, HttpTunnelSpec spec, AgentConfig config) {
         super(agent);
         this.spec = spec;
         this.config = config;
         this.pool = new LocalConnectionPool(spec.target(), config);
+        this.capture = spec.inspect().capture()
+                ? new ExchangeStore(() -> isBound() ? publicUrl().toString() : localUrl().toString(), spec.inspect())
+                : null;
+    }
+
+    /** @return the recorded exchanges, or empty when capture is off */
+    public Optional<ExchangeStore> capture() {
+        return Optional.ofNullable(capture);
+    }
+
+    /**
+     * Starts the inspector web server if the settings want one; done once the tunnel is bound, by the API's side
+     * (not the session's control thread). A no-op after the tunnel closed.
+     *
+     * @throws IOException if it cannot listen on its port
+     */
+    public void startInspector() throws IOException {
+        if (capture == null || !spec.inspect().inspector()) return;
+        inspectorLock.lock();
+        try {
+            if (inspector != null || inspectorStopped) return;
+            inspector = InspectorServer.start(capture, new LocalReplay(spec, config, capture));
+            LOG.log(System.Logger.Level.INFO, "inspector for {0}: {1}", publicUrl(), inspector.url());
+        } finally {
+            inspectorLock.unlock();
+        }
+    }
+
+    /** @return the inspector page's URL, while its server runs */
+    public Optional<URI> inspectorUrl() {
+        inspectorLock.lock();
+        try {
+            return inspector == null ? Optional.empty() : Optional.of(inspector.url());
+        } finally {
+            inspectorLock.unlock();
+        }
     }
 
     @Override
@@ -68,12 +118,23 @@ public final class HttpTunnel extends AgentTunnel {
     /** Forwards one exchange the relay opened for this tunnel; runs on the stream's thread. */
     @Override
     void forward(MuxStream stream, StreamHeader header) {
-        new HttpExchange(stream, header, spec, pool, config).run();
+        new HttpExchange(stream, header, spec, pool, config, capture).run();
     }
 
+    /** Closes idle local connections and stops the inspector; the recorded exchanges stay, for tests that look after. */
     @Override
     void released() {
         pool.close();
+        InspectorServer stopping;
+        inspectorLock.lock();
+        try {
+            inspectorStopped = true;
+            stopping = inspector;
+            inspector = null;
+        } finally {
+            inspectorLock.unlock();
+        }
+        if (stopping != null) stopping.close();
     }
 
     /** @return the number of idle connections to the local app */

@@ -4,6 +4,7 @@ import io.lrok.internal.http.BodyFraming;
 import io.lrok.internal.http.HttpHeaders;
 import io.lrok.internal.http.RequestHead;
 import io.lrok.internal.http.ResponseHead;
+import io.lrok.internal.inspect.InspectSettings;
 import java.util.Objects;
 
 /**
@@ -15,15 +16,17 @@ import java.util.Objects;
  * @param hostHeader     the Host header to send the app, or null to keep the public one
  * @param requestEdits   edits of request header fields, applied after the Host header
  * @param responseEdits  edits of the final response's header fields (interim 1xx responses pass unchanged)
+ * @param inspect        what the tunnel records and whether it serves the inspector
  */
 public record HttpTunnelSpec(LocalTarget target, String subdomain, String hostHeader, HeaderEdits requestEdits,
-        HeaderEdits responseEdits) {
+        HeaderEdits responseEdits, InspectSettings inspect) {
 
     /** Checks the parts. */
     public HttpTunnelSpec {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(requestEdits, "requestEdits");
         Objects.requireNonNull(responseEdits, "responseEdits");
+        Objects.requireNonNull(inspect, "inspect");
         if (hostHeader != null) HttpHeaders.of("Host", hostHeader);
     }
 

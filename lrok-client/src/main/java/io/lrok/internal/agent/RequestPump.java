@@ -3,9 +3,11 @@ package io.lrok.internal.agent;
 import io.lrok.internal.http.BodyFraming;
 import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
+import io.lrok.internal.inspect.ExchangeRecorder;
 import io.lrok.mux.StreamResetException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -113,7 +115,11 @@ final class RequestPump implements Runnable {
     /** @return whether to go on: false if the relay side failed or the app stopped reading the body */
     private boolean sendBody() {
         try {
-            if (hasBody(framing)) Pipe.copy(fromRelay.rawBody(framing, limits), bodyTarget.out(), buffer);
+            if (hasBody(framing)) {
+                ExchangeRecorder recorder = exchange.recorder();
+                OutputStream out = recorder != null ? recorder.teeRequestBody(bodyTarget.out()) : bodyTarget.out();
+                Pipe.copy(fromRelay.rawBody(framing, limits), out, buffer);
+            }
             bodyComplete = true;
             return true;
         } catch (Pipe.WriteFailed e) {
@@ -126,6 +132,8 @@ final class RequestPump implements Runnable {
             return false;
         } finally {
             bodyEnded.countDown();
+            ExchangeRecorder recorder = exchange.recorder();
+            if (recorder != null) recorder.requestEnded(bodyComplete);
         }
     }
 
