@@ -118,6 +118,7 @@ final class FakeRelay implements AutoCloseable {
                     if (reply != null) agent.send(reply);
                 }
             }
+            mux.close(); // the agent ended the control stream: it is closing, as a relay does
         } catch (IOException e) {
             // the session ended
         }

@@ -236,4 +236,51 @@ class ReconnectE2eTest {
             assertThat(relay.sessionCount()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aDrainingRelayFinishesTheExchangesInProgressAndTheAgentMovesOnWithoutAnError() throws Exception {
+        Events events = new Events();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger arrived = new java.util.concurrent.atomic.AtomicInteger();
+        EmbeddedRelay first = EmbeddedRelay.builder().plaintextAgentPort().domain("lrok.test").start();
+        int agentPort = first.agentPort();
+        int httpPort = first.httpPort();
+        try (LocalHttpApp app = LocalHttpApp.start(exchange -> {
+                 arrived.incrementAndGet();
+                 try {
+                     release.await();
+                 } catch (InterruptedException e) {
+                     Thread.currentThread().interrupt();
+                 }
+                 LocalHttpApp.respond(exchange, 200, "done:" + exchange.getRequestURI().getPath());
+             });
+             Tunnel tunnel = Tunnel.http(app.port()).relay(first).reconnect(FAST).onConnectionEvent(events).open()) {
+            URI url = tunnel.publicUrl();
+            List<java.util.concurrent.CompletableFuture<Outcome>> inFlight = new java.util.ArrayList<>();
+            var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(); // all five at once
+            for (int i = 0; i < 5; i++) {
+                String path = "/slow" + i;
+                inFlight.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> get(httpPort, url, path), clients));
+            }
+            Await.until("5 requests at the app", E2e.WAIT, () -> arrived.get() == 5);
+
+            Thread draining = Thread.ofVirtual().start(() -> first.shutdown(Duration.ofSeconds(60)));
+            events.awaitState(ConnectionState.RECONNECTING, 1);
+            assertThat(draining.isAlive()).as("the relay waits for the exchanges in progress").isTrue();
+            release.countDown();
+            for (int i = 0; i < 5; i++) {
+                assertThat(inFlight.get(i).get()).isEqualTo(new Outcome(200, "done:/slow" + i, null));
+            }
+            draining.join(E2e.WAIT);
+            assertThat(draining.isAlive()).isFalse();
+            assertThat(tunnel.isOpen()).as("reconnecting, not closed").isTrue();
+            assertThat(events.seen.stream().map(ConnectionEvent::state)).doesNotContain(ConnectionState.CLOSED);
+
+            try (EmbeddedRelay second = EmbeddedRelay.builder().plaintextAgentPort().agentPort(agentPort)
+                    .httpPort(httpPort).domain("lrok.test").start()) {
+                events.awaitState(ConnectionState.CONNECTED, 2);
+                assertThat(get(httpPort, url, "/again")).isEqualTo(new Outcome(200, "done:/again", null));
+            }
+        }
+    }
 }

@@ -63,6 +63,8 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
     public static final Duration DEFAULT_TOKEN_FILE_CHECK_INTERVAL = Duration.ofSeconds(2);
 
     private final RelayServer server;
+    /** How long {@link #shutdown()} lets exchanges in progress finish. */
+    private final Duration shutdownGrace;
     private final TokenFile tokenFile;
     private final Optional<String> token;
     private final String dialHost;
@@ -70,8 +72,9 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
     private final SSLContext agentTrust;
 
     private EmbeddedRelay(RelayServer server, TokenFile tokenFile, Optional<String> token, InetAddress bindAddress,
-            CertificateAuthority ca, SSLContext agentTrust) {
+            CertificateAuthority ca, SSLContext agentTrust, Duration shutdownGrace) {
         this.server = server;
+        this.shutdownGrace = shutdownGrace;
         this.tokenFile = tokenFile;
         this.token = token;
         this.dialHost = bindAddress.isAnyLocalAddress() ? "127.0.0.1" : literal(bindAddress);
@@ -238,6 +241,27 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         server.recheckTokens();
     }
 
+    /**
+     * Shuts down gracefully, letting exchanges in progress finish for the configured grace
+     * ({@link Builder#shutdownGrace}, 30 s by default); see {@link #shutdown(Duration)}.
+     */
+    public void shutdown() {
+        shutdown(shutdownGrace);
+    }
+
+    /**
+     * Shuts down gracefully, as a relay being restarted or moved should: stops accepting agents and public
+     * connections, tells every agent the relay is going (they move to reconnecting, not to an error, and come back
+     * with the same URLs to a relay restarted on the same ports), answers new requests on open connections 503,
+     * lets the exchanges in progress finish for at most {@code grace}, then closes. Returns when closed.
+     *
+     * @param grace the longest wait for exchanges in progress; zero is {@link #close()}
+     */
+    public void shutdown(Duration grace) {
+        if (tokenFile != null) tokenFile.close();
+        server.shutdown(grace);
+    }
+
     /** Stops the listeners, closes agent sessions and public connections, and frees the ports. Idempotent. */
     @Override
     public void close() {
@@ -283,6 +307,7 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         private String agentToken;
         private Path tokenFile;
         private Duration tokenFileCheckInterval = DEFAULT_TOKEN_FILE_CHECK_INTERVAL;
+        private Duration shutdownGrace = RelayLimits.DEFAULT_SHUTDOWN_GRACE;
         private HttpLimits httpLimits = HttpLimits.defaults();
         private RelayLimits limits = RelayLimits.defaults();
         private boolean plaintextAgentPort;
@@ -500,6 +525,20 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
         }
 
         /**
+         * Sets how long {@link EmbeddedRelay#shutdown()} (and the standalone relay on SIGTERM) lets exchanges in
+         * progress finish.
+         *
+         * @param grace zero or more; default {@link RelayLimits#DEFAULT_SHUTDOWN_GRACE}
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder shutdownGrace(Duration grace) {
+            if (grace.isNegative()) throw new IllegalArgumentException("shutdownGrace must not be negative: " + grace);
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /**
          * Sets the size limits of HTTP heads.
          *
          * @param limits the size limits of HTTP heads, both from public clients and from agents
@@ -576,7 +615,8 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
             RelayServer server = RelayServer.start(new RelayConfig(bindAddress, agentPort, httpPort, domain, agents,
                     httpLimits, limits, tcpPortFrom, tcpPortTo), tls);
             if (file != null) file.watch(tokenFileCheckInterval, server::recheckTokens);
-            return new EmbeddedRelay(server, file, Optional.ofNullable(token), bindAddress, ca, agentTrust);
+            return new EmbeddedRelay(server, file, Optional.ofNullable(token), bindAddress, ca, agentTrust,
+                    shutdownGrace);
         }
 
         /** @return the names of the generated certificate: loopback, localhost, the bind address and the domain */

@@ -101,6 +101,11 @@ public record RelayLimits(
     /** The default limit of public exchanges one agent session carries at once. */
     public static final int DEFAULT_MAX_STREAMS_PER_SESSION = 1_000;
 
+    /**
+     * How long a graceful shutdown ({@link EmbeddedRelay#shutdown()}, SIGTERM of the standalone relay) lets exchanges
+     * in progress finish by default: 30 s, well within systemd's 90 s stop timeout.
+     */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     /** The default resume grace: 2 minutes, long enough for a laptop to change networks or a relay to restart. */
     public static final Duration DEFAULT_RESUME_GRACE = Duration.ofMinutes(2);
     /** The default hold of a request for a reconnecting tunnel: 10 s, within common client timeouts. */

@@ -38,6 +38,8 @@ public final class RelayMain {
                                     Read again when it changes (default: no token needed)
               --token-check-interval <seconds>  how often the token file is checked for changes
                                     (default: %d)
+              --shutdown-grace <seconds>  on SIGTERM, how long exchanges in progress may take to finish while
+                                    agents move elsewhere (default: %d)
               --tcp-ports <from>-<to>  the public ports TCP tunnels may get, such as 20000-20999 (default: any
                                     free port)
               --tls-cert <file>     the certificate chain in PEM, leaf first (certbot's fullchain.pem), for
@@ -52,7 +54,8 @@ public final class RelayMain {
             Without --tls-cert, the agent port speaks plaintext and accepts agents from this machine's loopback
             addresses only (for a TLS-terminating proxy on the same machine).
             """.formatted(RelayEndpoint.DEFAULT_AGENT_PORT, DEFAULT_HTTP_PORT,
-            EmbeddedRelay.DEFAULT_TOKEN_FILE_CHECK_INTERVAL.toSeconds(), DEFAULT_HTTPS_PORT);
+            EmbeddedRelay.DEFAULT_TOKEN_FILE_CHECK_INTERVAL.toSeconds(), RelayLimits.DEFAULT_SHUTDOWN_GRACE.toSeconds(),
+            DEFAULT_HTTPS_PORT);
 
     private RelayMain() {
     }
@@ -80,7 +83,7 @@ public final class RelayMain {
         EmbeddedRelay relay = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            relay.close();
+            relay.shutdown(); // SIGTERM: drain, so that agents reconnect and exchanges in progress finish
             stopped.countDown();
         }, "lrok-relay-shutdown"));
         LOG.log(Level.INFO, () -> "lrok relay: agents dial " + relay.host() + ":" + relay.agentPort()
@@ -132,6 +135,7 @@ public final class RelayMain {
                 case "--http-port" -> builder.httpPort(port(option, value));
                 case "--token-file" -> builder.tokenFile(Path.of(value));
                 case "--token-check-interval" -> builder.tokenFileCheckInterval(seconds(option, value));
+                case "--shutdown-grace" -> builder.shutdownGrace(seconds(option, value));
                 case "--tcp-ports" -> tcpPorts(builder, value);
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }

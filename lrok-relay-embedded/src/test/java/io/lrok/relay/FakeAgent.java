@@ -215,14 +215,21 @@ final class FakeAgent implements AutoCloseable {
         return failures;
     }
 
-    /** Closes as an agent closing on purpose does: shutdown first, so the relay releases the names at once. */
+    /**
+     * Closes as an agent closing on purpose does: shutdown and the control stream's end first, then waits (bounded)
+     * for the relay to close, so that it has read the notice and releases the names at once.
+     */
     @Override
     public void close() {
         if (!mux.isClosed()) {
             try {
                 send(new ControlMessage.Shutdown("fake agent closing", 0));
-            } catch (IOException e) {
-                // the session is gone already
+                control.shutdownOutput();
+                mux.whenClosed().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the session is gone already, or the relay did not close: close here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         mux.close();

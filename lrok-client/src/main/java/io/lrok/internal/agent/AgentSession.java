@@ -161,16 +161,26 @@ public final class AgentSession implements AutoCloseable {
     }
 
     /**
-     * Closes the session: says so first (shutdown), so that the relay releases the tunnels' names at once rather
-     * than keeping them for a resume, then closes. Idempotent; the owner is not told.
+     * Closes the session: says so first (shutdown, then the end of the control stream) and lets the relay close the
+     * connection, so that the relay has read the notice (a multiplexer drops unread data when its connection goes)
+     * and releases the tunnels' names at once rather than keeping them for a resume; closes it here if the relay
+     * has not within {@link #CLOSE_NOTICE_WAIT}. Idempotent; the owner is not told.
      */
     @Override
     public void close() {
         if (!closedHere.compareAndSet(false, true)) return;
         if (isOpen()) {
-            // bounded: a connection that stopped moving must not hold up the close
-            Thread notice = Thread.ofVirtual().name("lrok-close-notice").start(
-                    () -> sendQuietly(new Shutdown("agent closing", 0)));
+            Thread notice = Thread.ofVirtual().name("lrok-close-notice").start(() -> {
+                sendQuietly(new Shutdown("agent closing", 0));
+                try {
+                    control.shutdownOutput();
+                    mux.whenClosed().get(CLOSE_NOTICE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (IOException | ExecutionException | TimeoutException e) {
+                    // the relay did not close in time, or the session is gone already: closed below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
             try {
                 notice.join(CLOSE_NOTICE_WAIT);
             } catch (InterruptedException e) {

@@ -146,16 +146,24 @@ final class AgentSession {
 
     /** Tells the agent the relay is closing (shutdown, best effort and bounded in time), then ends the session. */
     void shutdown(String reason) {
+        drain(reason, Duration.ZERO);
+        end(reason);
+    }
+
+    /**
+     * Tells the agent the relay will close the session within {@code grace} (shutdown, best effort and bounded in
+     * time) and opens no new exchange streams; those in progress go on. The agent reconnects elsewhere meanwhile.
+     */
+    void drain(String reason, Duration grace) {
         draining = true;
         if (welcomed) {
-            Thread notice = Thread.ofVirtual().start(() -> trySend(new Shutdown(reason, 0)));
+            Thread notice = Thread.ofVirtual().start(() -> trySend(new Shutdown(reason, grace.toMillis())));
             try {
                 notice.join(SHUTDOWN_NOTICE_WAIT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        end(reason);
     }
 
     // ---- handshake and control loop ------------------------------------------------------------------------
@@ -402,7 +410,7 @@ final class AgentSession {
 
     /** An exchange {@link #acquireStream()} counted is over. */
     void releaseStream() {
-        openStreams.decrementAndGet();
+        if (openStreams.decrementAndGet() == 0) relay.exchangesMayHaveEnded();
     }
 
     /** @return public exchanges in progress */

@@ -42,6 +42,12 @@ final class EdgeConnection {
         default boolean reconnecting(String host) {
             return false;
         }
+
+        /** @return whether the relay is shutting down: no new request is routed, and connections close after the
+         *          exchange in progress */
+        default boolean closing() {
+            return false;
+        }
     }
 
     /**
@@ -108,8 +114,8 @@ final class EdgeConnection {
     void run() {
         try {
             socket.setTcpNoDelay(true);
-            while (serveOne()) {
-                // next request on the same connection
+            while (serveOne() && !router.closing()) {
+                // next request on the same connection, unless the relay is shutting down
             }
             if (!quietEnd && !socket.isOutputShutdown()) {
                 socket.shutdownOutput();
@@ -164,6 +170,10 @@ final class EdgeConnection {
         }
         if (scheme.serverName() != null && host != null && !Hosts.normalize(host).equals(scheme.serverName())) {
             refuse(ErrorPage.misdirected(host, scheme.serverName()), accept);
+            return false;
+        }
+        if (router.closing()) {
+            refuse(ErrorPage.relayClosing(), accept);
             return false;
         }
         HttpTunnel tunnel;

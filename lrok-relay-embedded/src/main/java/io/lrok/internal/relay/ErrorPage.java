@@ -38,6 +38,11 @@ record ErrorPage(int status, String problem, String host, String advice) {
                         + " program that opened the tunnel is still running.");
     }
 
+    static ErrorPage relayClosing() {
+        return new ErrorPage(503, "the relay is shutting down", "",
+                "This relay is restarting or moving; the tunnel's agent is reconnecting. Retry in a few seconds.");
+    }
+
     static ErrorPage reconnecting(String host) {
         return new ErrorPage(503, "the tunnel for " + host + " is reconnecting", host,
                 "The lrok agent behind this tunnel lost its connection to the relay and is coming back; its address"

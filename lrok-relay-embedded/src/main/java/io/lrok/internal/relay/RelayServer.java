@@ -69,6 +69,11 @@ public final class RelayServer implements AutoCloseable {
     /** Agent connections in their TLS handshake, not yet sessions: closed by {@link #close()} too. */
     private final LiveSet<Socket> agentHandshakes = new LiveSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by {@link #shutdown}: no new requests, agents told, exchanges in progress finishing. */
+    private final AtomicBoolean draining = new AtomicBoolean();
+    /** Only for {@link #shutdown} waiting for the exchanges in progress to end ({@code exchangesEnded}). */
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition exchangesEnded = drainLock.newCondition();
     /** Sessions agents may resume, and the tunnels of lost sessions kept for them. */
     private final ResumeTable resumes;
     /** Routes the shared edge ports by Host, holding requests for reconnecting tunnels a while. */
@@ -95,6 +100,11 @@ public final class RelayServer implements AutoCloseable {
             @Override
             public boolean reconnecting(String host) {
                 return registry.reconnecting(host);
+            }
+
+            @Override
+            public boolean closing() {
+                return isClosing();
             }
         };
     }
@@ -271,6 +281,67 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
+     * Shuts down gracefully: stops accepting (agents and the public), tells every agent the relay closes within
+     * {@code grace} (they reconnect, to another relay or to this one restarted), answers new requests on open
+     * connections 503, lets the exchanges in progress finish for at most {@code grace}, then {@link #close()}s.
+     * Returns when closed.
+     *
+     * @param grace the longest wait for exchanges in progress
+     */
+    public void shutdown(Duration grace) {
+        if (closed.get() || !draining.compareAndSet(false, true)) {
+            close();
+            return;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        LOG.log(Level.INFO, () -> "relay shutting down: " + openStreamCount() + " exchange(s) in progress, up to "
+                + grace.toSeconds() + " s to finish");
+        if (agentListener != null) agentListener.close();
+        if (httpListener != null) httpListener.close();
+        if (httpsListener != null) httpsListener.close();
+        List<Thread> notices = new ArrayList<>();
+        for (AgentSession session : sessions.snapshot()) {
+            notices.add(Thread.ofVirtual().start(() -> session.drain(CLOSING_REASON, grace)));
+        }
+        for (Thread t : notices) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        drainLock.lock();
+        try {
+            long left = deadline - System.nanoTime();
+            while (openStreamCount() > 0 && left > 0) left = exchangesEnded.awaitNanos(left);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            drainLock.unlock();
+        }
+        int cut = openStreamCount();
+        if (cut > 0) LOG.log(Level.WARNING, () -> "relay shutting down: " + cut + " exchange(s) cut at the end of the grace");
+        close();
+    }
+
+    /** @return whether the relay is shutting down ({@link #shutdown}) or closed */
+    boolean isClosing() {
+        return draining.get() || closed.get();
+    }
+
+    /** A session's last exchange in progress ended: a shutdown waiting for that looks again. */
+    void exchangesMayHaveEnded() {
+        if (!draining.get()) return;
+        drainLock.lock();
+        try {
+            exchangesEnded.signalAll();
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    /**
      * Stops the listeners, tells each agent the relay is closing and closes its session, and closes the public
      * connections. Idempotent.
      */
@@ -318,6 +389,27 @@ public final class RelayServer implements AutoCloseable {
 
     TunnelRegistry registry() {
         return registry;
+    }
+
+    /** @return {@code router}, and closing while the relay shuts down (a tunnel's own port's router knows not) */
+    private EdgeConnection.Router closingAware(EdgeConnection.Router router) {
+        if (router == sharedRouter) return router;
+        return new EdgeConnection.Router() {
+            @Override
+            public HttpTunnel route(String host) throws InterruptedException {
+                return router.route(host);
+            }
+
+            @Override
+            public boolean reconnecting(String host) {
+                return router.reconnecting(host);
+            }
+
+            @Override
+            public boolean closing() {
+                return isClosing();
+            }
+        };
     }
 
     /** @return the sessions agents may resume */
@@ -521,7 +613,7 @@ public final class RelayServer implements AutoCloseable {
                     socket = secure;
                     scheme = EdgeConnection.Scheme.https(serverName(secure));
                 }
-                new EdgeConnection(socket, router, config.limits(), config.httpLimits(), scheme).run();
+                new EdgeConnection(socket, closingAware(router), config.limits(), config.httpLimits(), scheme).run();
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "public connection failed: " + e);
             } finally {
