@@ -330,6 +330,22 @@ public final class HttpTunnelBuilder {
     }
 
     /**
+     * Sets how long the local app may take to start its response (status line and headers) once the request has
+     * reached it; past it the public client gets a 504 page saying so, and the tunnel goes on. Only the start is
+     * timed: server-sent events and slow bodies may take as long as they like. Default 5 minutes.
+     *
+     * @param timeout the bound, {@link Duration#ZERO} to wait for ever
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     * @throws IllegalStateException on a builder from an {@link LrokClient}, whose settings are the client's
+     */
+    public HttpTunnelBuilder localResponseTimeout(Duration timeout) {
+        checkOwnSession("localResponseTimeout");
+        this.config = config.withLocalResponseTimeout(Objects.requireNonNull(timeout, "timeout"));
+        return this;
+    }
+
+    /**
      * Sets the heartbeat that tells a dead relay connection (a relay that vanished, a network that silently dropped
      * it) from a quiet one: a ping after {@code interval} without traffic, and the connection is given up, and made
      * again, when nothing at all arrives for {@code timeout} after it. Any frame counts as a sign of life, so a busy

@@ -83,4 +83,34 @@ class ErrorsE2eTest {
             }
         }
     }
+
+    @Test
+    void aLocalAppThatDoesNotAnswerInTimeGets504AndTheTunnelGoesOn() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (EmbeddedRelay relay = EmbeddedRelay.start();
+                LocalHttpApp app = LocalHttpApp.start(exchange -> {
+                    if (exchange.getRequestURI().getPath().equals("/stuck")) {
+                        try {
+                            release.await(); // answers only when the test is done with it
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    LocalHttpApp.respond(exchange, 200, "quick");
+                });
+                Tunnel tunnel = Tunnel.http(app.port()).relay(relay)
+                        .localResponseTimeout(java.time.Duration.ofMillis(300)).open();
+                HttpClient client = E2e.http11()) {
+            HttpResponse<String> slow = client.send(HttpRequest.newBuilder(tunnel.publicUrl().resolve("/stuck"))
+                    .build(), BodyHandlers.ofString());
+            assertThat(slow.statusCode()).isEqualTo(504);
+            assertThat(slow.body()).startsWith("the local app at 127.0.0.1:" + app.port() + " did not answer within");
+            release.countDown();
+            HttpResponse<String> next = client.send(HttpRequest.newBuilder(tunnel.publicUrl().resolve("/fine"))
+                    .build(), BodyHandlers.ofString());
+            assertThat(next.statusCode()).isEqualTo(200);
+            assertThat(next.body()).isEqualTo("quick");
+            assertThat(tunnel.isOpen()).isTrue();
+        }
+    }
 }

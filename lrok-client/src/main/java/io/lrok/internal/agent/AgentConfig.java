@@ -30,6 +30,9 @@ import java.util.Objects;
  * @param muxConfig                the multiplexer's settings for the relay connection; its keepalive is the
  *                                 heartbeat that detects a dead relay within interval + timeout
  * @param reconnect                how to dial again after losing the relay
+ * @param localResponseTimeout     how long the local app may take to start its response (its status line and
+ *                                 headers) once the request is sent; past it the public client gets 504.
+ *                                 {@link Duration#ZERO} waits for ever. A body may take as long as it likes
  */
 public record AgentConfig(
         Duration relayConnectTimeout,
@@ -44,7 +47,8 @@ public record AgentConfig(
         int copyBufferSize,
         HttpLimits httpLimits,
         MuxConfig muxConfig,
-        ReconnectPolicy reconnect) {
+        ReconnectPolicy reconnect,
+        Duration localResponseTimeout) {
 
     /** TCP connect to the relay: 5 s; the whole handshake is bounded by {@link Protocol#HANDSHAKE_TIMEOUT}. */
     public static final Duration DEFAULT_RELAY_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -64,6 +68,10 @@ public record AgentConfig(
     /** 1 s: a request body normally ends before its response; one still flowing after it means the app answered
      *  without reading it, and its connection is closed rather than reused. */
     public static final Duration DEFAULT_REQUEST_BODY_GRACE = Duration.ofSeconds(1);
+    /** 5 minutes for the local app to start answering: well above common long polls (30 to 120 s) and slow reports,
+     *  yet a hung app is reported (504) rather than held for ever; server-sent events and slow bodies are unaffected
+     *  (only the head is timed). */
+    public static final Duration DEFAULT_LOCAL_RESPONSE_TIMEOUT = Duration.ofMinutes(5);
     /** 16 KiB per copy direction. */
     public static final int DEFAULT_COPY_BUFFER_SIZE = 16 * 1024;
 
@@ -83,60 +91,75 @@ public record AgentConfig(
         Objects.requireNonNull(httpLimits, "httpLimits");
         Objects.requireNonNull(muxConfig, "muxConfig");
         Objects.requireNonNull(reconnect, "reconnect");
+        Objects.requireNonNull(localResponseTimeout, "localResponseTimeout");
+        if (localResponseTimeout.isNegative()) {
+            throw new IllegalArgumentException("localResponseTimeout must not be negative");
+        }
     }
 
     /** @return the defaults: the {@code DEFAULT_*} constants, the protocol's timeouts, default HTTP and mux limits */
     public static AgentConfig defaults() {
         return new AgentConfig(DEFAULT_RELAY_CONNECT_TIMEOUT, Protocol.HANDSHAKE_TIMEOUT, Protocol.BIND_TIMEOUT,
                 DEFAULT_STREAM_HEADER_TIMEOUT, DEFAULT_ERROR_LINGER, DEFAULT_LOCAL_CONNECT_TIMEOUT,
-                DEFAULT_MAX_IDLE_LOCAL_CONNECTIONS, DEFAULT_LOCAL_IDLE_TIMEOUT, DEFAULT_REQUEST_BODY_GRACE, DEFAULT_COPY_BUFFER_SIZE,
-                HttpLimits.defaults(), MuxConfig.defaults(), ReconnectPolicy.defaults());
+                DEFAULT_MAX_IDLE_LOCAL_CONNECTIONS, DEFAULT_LOCAL_IDLE_TIMEOUT, DEFAULT_REQUEST_BODY_GRACE,
+                DEFAULT_COPY_BUFFER_SIZE, HttpLimits.defaults(), MuxConfig.defaults(), ReconnectPolicy.defaults(),
+                DEFAULT_LOCAL_RESPONSE_TIMEOUT);
     }
 
     /** @param value the new timeout @return a copy with it */
     public AgentConfig withHandshakeTimeout(Duration value) {
         return new AgentConfig(relayConnectTimeout, value, bindTimeout, streamHeaderTimeout, errorLinger,
-                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig, reconnect);
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
+                httpLimits, muxConfig, reconnect, localResponseTimeout);
     }
 
     /** @param value the new timeout @return a copy with it */
     public AgentConfig withBindTimeout(Duration value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, value, streamHeaderTimeout, errorLinger,
-                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig, reconnect);
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
+                httpLimits, muxConfig, reconnect, localResponseTimeout);
     }
 
     /** @param value the new limit @return a copy with it */
     public AgentConfig withMaxIdleLocalConnections(int value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
-                localConnectTimeout, value, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig, reconnect);
+                localConnectTimeout, value, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits, muxConfig,
+                reconnect, localResponseTimeout);
     }
 
     /** @param value the new timeout @return a copy with it */
     public AgentConfig withLocalIdleTimeout(Duration value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
                 localConnectTimeout, maxIdleLocalConnections, value, requestBodyGrace, copyBufferSize, httpLimits,
-                muxConfig, reconnect);
+                muxConfig, reconnect, localResponseTimeout);
     }
 
     /** @param value the new grace period @return a copy with it */
     public AgentConfig withRequestBodyGrace(Duration value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
                 localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, value, copyBufferSize, httpLimits,
-                muxConfig, reconnect);
+                muxConfig, reconnect, localResponseTimeout);
     }
 
     /** @param value the new settings @return a copy with them */
     public AgentConfig withMuxConfig(MuxConfig value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
                 localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
-                httpLimits, value, reconnect);
+                httpLimits, value, reconnect, localResponseTimeout);
     }
 
     /** @param value the new policy @return a copy with it */
     public AgentConfig withReconnect(ReconnectPolicy value) {
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
                 localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
-                httpLimits, muxConfig, value);
+                httpLimits, muxConfig, value, localResponseTimeout);
+    }
+
+    /** @param value the new timeout, zero for none @return a copy with it */
+    public AgentConfig withLocalResponseTimeout(Duration value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
+                httpLimits, muxConfig, reconnect, value);
     }
 
     /**

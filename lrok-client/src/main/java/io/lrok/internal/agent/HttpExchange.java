@@ -177,7 +177,9 @@ final class HttpExchange implements Runnable {
                 connection.out().write(head);
                 connection.out().flush();
                 if (!pump.started()) pump.start(connection, "lrok-request-" + stream.id());
+                connection.readTimeout(config.localResponseTimeout()); // the head only: a body may be slow
                 ResponseHead response = readFinalResponse(connection, upgrade);
+                connection.readTimeout(java.time.Duration.ZERO);
                 if (response != null) {
                     respond(request, response, connection);
                     return;
@@ -189,6 +191,13 @@ final class HttpExchange implements Runnable {
                 return;
             } catch (RelayWriteFailed e) {
                 abort("writing to the relay failed: " + e.getMessage());
+                return;
+            } catch (java.net.SocketTimeoutException e) { // no response head in time: not retried, the app is slow
+                LocalConnection slow = local.getAndSet(null);
+                if (slow != null) slow.close();
+                if (aborted.get()) return;
+                agentError(504, "the local app at " + spec.target() + " did not answer within "
+                        + config.localResponseTimeout().toSeconds() + " s");
                 return;
             } catch (IOException e) {
                 failure = e;
@@ -285,14 +294,19 @@ final class HttpExchange implements Runnable {
     }
 
     private void badGateway(String message) throws IOException {
+        agentError(502, message);
+    }
+
+    /** Answers with a page of the agent's own (502, 504), or aborts if the app's response had begun. */
+    private void agentError(int status, String message) throws IOException {
         if (responseStarted) {
             abort(message);
             return;
         }
         LOG.log(Level.INFO, "{0} ({1} {2})", message, header.scheme(), header.host());
         ExchangeRecorder rec = recorder;
-        if (rec != null) rec.agentResponse(ErrorPage.head(502, message), ErrorPage.body(message), message);
-        respond(ErrorPage.response(502, message));
+        if (rec != null) rec.agentResponse(ErrorPage.head(status, message), ErrorPage.body(message), message);
+        respond(ErrorPage.response(status, message));
     }
 
     /** Writes a complete response of the agent's own, then FIN. */

@@ -46,6 +46,15 @@ final class LocalConnection implements AutoCloseable {
         return reused;
     }
 
+    /**
+     * Bounds each read from the app: a read that waits longer fails with {@link java.net.SocketTimeoutException}.
+     *
+     * @param timeout the bound, {@link java.time.Duration#ZERO} for none
+     */
+    void readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    }
+
     /** Half-closes the connection: the app reads EOF. For a TLS connection this sends close_notify. */
     void shutdownOutput() throws IOException {
         socket.shutdownOutput();
