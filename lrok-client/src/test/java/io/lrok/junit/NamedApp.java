@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 
-/** A local app that answers every request with its name and the path, so a test sees which app a URL reaches. */
-final class NamedApp implements AutoCloseable {
+/** For tests (here and in io.lrok.cli): a local app that answers every request with its name and the path, so a test sees which app a URL reaches. */
+public final class NamedApp implements AutoCloseable {
     private final HttpServer server;
 
     private NamedApp(String name) throws IOException {
@@ -28,11 +28,11 @@ final class NamedApp implements AutoCloseable {
         server.start();
     }
 
-    static NamedApp start(String name) throws IOException {
+    public static NamedApp start(String name) throws IOException {
         return new NamedApp(name);
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
@@ -42,7 +42,7 @@ final class NamedApp implements AutoCloseable {
     }
 
     /** GETs a URL with java.net.http: a real public client. */
-    static String get(URI url) throws IOException, InterruptedException {
+    public static String get(URI url) throws IOException, InterruptedException {
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30))
                     .build(), HttpResponse.BodyHandlers.ofString());
