@@ -18,6 +18,10 @@ public final class Main {
             Commands:
               http <port>  give a local port a public URL (lrok http --help for options)
               tcp <port>   give a local TCP port a public tcp://host:port address (lrok tcp --help)
+              relay [--domain NAME ...]
+                           run a relay of your own, for agents to dial (lrok relay --help)
+              login <token> [--relay URI]
+                           save a relay's token (and address) in lrok's config file (lrok login --help)
               demo [--check]
                            start a small local app and give it a public URL; with --check, fetch it once and exit
               mux-demo [--streams N] [--megabytes N]
@@ -25,6 +29,8 @@ public final class Main {
                            N concurrent echo streams, one bulk transfer checked by SHA-256, a ping
               version      print the version
               help         print this help
+
+            Every command takes --help.
 
             With no relay configured, tunnels use a relay inside this process, reachable from this machine only.
             """;
@@ -51,6 +57,29 @@ public final class Main {
         }
         System.exit(status);
     }
+
+    /** @return a command's help, or null for a command that prints its own (relay) or is unknown */
+    static String help(String command) {
+        return switch (command) {
+            case "http" -> TunnelCommand.USAGE;
+            case "tcp" -> TcpCommand.USAGE;
+            case "login" -> LoginCommand.USAGE;
+            case "demo" -> DEMO_USAGE;
+            case "mux-demo" -> MuxDemo.USAGE;
+            case "version", "--version" -> "Usage: lrok version\n\nPrints lrok's version and the Java it runs on.\n";
+            default -> null;
+        };
+    }
+
+    static final String DEMO_USAGE = """
+            Usage: lrok demo [--check]
+
+            Starts a small local web app, gives it a public URL (through the configured relay, else one inside
+            this process), fetches that URL once to show it works, and serves until Ctrl-C.
+
+            Options:
+              --check              exit after the fetch: 0 if the app answered through its public URL
+            """;
 
     private static int usage(String text, PrintStream out) {
         out.print(text);
@@ -87,16 +116,21 @@ public final class Main {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
+            if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
+                String help = help(args[0]);
+                if (help != null) return usage(help, out);
+            }
             return switch (args[0]) {
-                case "http" -> rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
-                        ? usage(TunnelCommand.USAGE, out)
-                        : TunnelCommand.run(TunnelCommand.Options.parse(rest), out, stopOnCtrlC());
-                case "tcp" -> rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
-                        ? usage(TcpCommand.USAGE, out)
-                        : TcpCommand.run(TcpCommand.Options.parse(rest), out, stopOnCtrlC());
+                case "http" -> TunnelCommand.run(TunnelCommand.Options.parse(rest), out, stopOnCtrlC(),
+                        Terminal.isTerminal());
+                case "tcp" -> TcpCommand.run(TcpCommand.Options.parse(rest), out, stopOnCtrlC(), Terminal.isTerminal());
+                case "relay" -> RelayCommand.run(rest, out);
+                case "login" -> LoginCommand.run(LoginCommand.Options.parse(rest),
+                        io.lrok.internal.agent.RelayResolver.fromSystem().configFile(), out);
                 case "demo" -> TunnelDemo.run(parseDemo(rest), out, stopOnCtrlC());
                 case "mux-demo" -> MuxDemo.run(MuxDemo.Options.parse(rest), out);
                 case "version", "--version" -> {
+                    if (rest.length > 0) throw new IllegalArgumentException("version: unexpected argument '" + rest[0] + "'");
                     out.println("lrok " + VERSION + " (Java " + Runtime.version() + ")");
                     yield 0;
                 }

@@ -25,6 +25,13 @@ import java.util.concurrent.Future;
  * upload, and a ping, and prints what it saw.
  */
 final class MuxDemo {
+    static final String USAGE = """
+            Usage: lrok mux-demo [--streams N] [--megabytes N]
+
+            Runs the yamux multiplexer over a loopback connection and reports what it did: N concurrent echo
+            streams (default 100), one bulk transfer of N MiB checked by SHA-256 (default 256), and a ping.
+            """;
+
     record Options(int streams, int megabytes) {
         static Options parse(String[] args) {
             int streams = 100;

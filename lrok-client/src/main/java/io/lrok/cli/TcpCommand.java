@@ -29,14 +29,18 @@ final class TcpCommand {
               --relay-ca FILE      trust the relay's certificate if issued by a CA in this PEM file, instead of
                                    the JDK's trust store (default: -Dlrok.relay.ca, $LROK_RELAY_CA)
               --local-host HOST    forward to HOST instead of 127.0.0.1
+              --plain              print lines even at a terminal, instead of the live status screen
+              --help               print this
             """;
 
-    record Options(int port, Integer remotePort, URI relay, String authToken, Path relayCa, String localHost) {
+    record Options(int port, Integer remotePort, URI relay, String authToken, Path relayCa, String localHost,
+                   boolean plain) {
         static Options parse(String[] args) {
             Integer port = null, remotePort = null;
             String authToken = null, localHost = null;
             URI relay = null;
             Path relayCa = null;
+            boolean plain = false;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
@@ -45,6 +49,7 @@ final class TcpCommand {
                     case "--authtoken" -> authToken = value(args, ++i, arg);
                     case "--relay-ca" -> relayCa = Path.of(value(args, ++i, arg));
                     case "--local-host" -> localHost = value(args, ++i, arg);
+                    case "--plain" -> plain = true;
                     default -> {
                         if (arg.startsWith("-") || port != null) {
                             throw new IllegalArgumentException("tcp: unexpected argument '" + arg + "'\n" + USAGE);
@@ -54,7 +59,7 @@ final class TcpCommand {
                 }
             }
             if (port == null) throw new IllegalArgumentException("tcp: which local port?\n" + USAGE);
-            return new Options(port, remotePort, relay, authToken, relayCa, localHost);
+            return new Options(port, remotePort, relay, authToken, relayCa, localHost, plain);
         }
 
         TcpTunnelBuilder builder() {
@@ -71,19 +76,29 @@ final class TcpCommand {
     private TcpCommand() {
     }
 
-    /** Runs until {@code stop} is released (Ctrl-C in {@link Main}) or the tunnel ends. */
+    /** Runs with plain line output until {@code stop} is released (Ctrl-C in {@link Main}) or the tunnel ends. */
     static int run(Options options, PrintStream out, CountDownLatch stop) throws TunnelException, InterruptedException {
-        try (Tunnel tunnel = options.builder().open()) {
-            out.println("lrok " + Main.VERSION);
-            out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
-            out.println("  Ctrl-C to stop");
-            out.flush();
-            TunnelCommand.awaitStopOrClose(tunnel, stop);
-            if (!tunnel.isOpen()) {
-                out.println("lrok: the tunnel was closed by the relay");
-                return 1;
+        return run(options, out, stop, false);
+    }
+
+    /**
+     * Runs until {@code stop} is released (Ctrl-C in {@link Main}) or the tunnel ends.
+     *
+     * @param terminal whether the output is a terminal: then the live status screen, unless {@code --plain}
+     */
+    static int run(Options options, PrintStream out, CountDownLatch stop, boolean terminal)
+            throws TunnelException, InterruptedException {
+        TunnelMonitor monitor = new TunnelMonitor();
+        boolean screen = terminal && !options.plain();
+        try (Tunnel tunnel = options.builder().onConnectionEvent(monitor).open()) {
+            if (!screen) {
+                out.println("lrok " + Main.VERSION);
+                out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
+                out.println("  Ctrl-C to stop");
+                out.flush();
             }
-            return 0;
+            monitor.run(tunnel, out, stop, screen);
+            return TunnelCommand.finish(tunnel, out);
         }
     }
 

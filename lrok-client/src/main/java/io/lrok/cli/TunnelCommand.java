@@ -29,16 +29,26 @@ final class TunnelCommand {
               --host-header H      'rewrite' to send the local address as Host, or a Host value to send
               --local-host HOST    forward to HOST instead of 127.0.0.1
               --local-https        the local app speaks HTTPS (trusted by the JDK's trust store)
+              --inspector-port N   serve the inspector on 127.0.0.1:N (default: a free port)
+              --no-inspector       serve no inspector page (requests are still shown)
+              --plain              print a line per request and per connection change even at a terminal,
+                                   instead of the live status screen
+              --help               print this
+
+            At a terminal, a status screen shows the session, the URLs, request counts and the latest requests;
+            otherwise (output to a file or pipe) one line per request and per connection change.
+            The tunnel itself has no basic-auth option: protect the app, or the relay with tokens.
             """;
 
     record Options(int port, String subdomain, URI relay, String authToken, String hostHeader, String localHost,
-                   boolean localHttps, Path relayCa) {
+                   boolean localHttps, Path relayCa, Integer inspectorPort, boolean inspector, boolean plain) {
         static Options parse(String[] args) {
             Integer port = null;
             String subdomain = null, authToken = null, hostHeader = null, localHost = null;
             URI relay = null;
             Path relayCa = null;
-            boolean localHttps = false;
+            boolean localHttps = false, inspector = true, plain = false;
+            Integer inspectorPort = null;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
@@ -49,6 +59,9 @@ final class TunnelCommand {
                     case "--host-header" -> hostHeader = value(args, ++i, arg);
                     case "--local-host" -> localHost = value(args, ++i, arg);
                     case "--local-https" -> localHttps = true;
+                    case "--inspector-port" -> inspectorPort = parsePort(value(args, ++i, arg));
+                    case "--no-inspector" -> inspector = false;
+                    case "--plain" -> plain = true;
                     default -> {
                         if (arg.startsWith("-") || port != null) {
                             throw new IllegalArgumentException("http: unexpected argument '" + arg + "'\n" + USAGE);
@@ -58,7 +71,11 @@ final class TunnelCommand {
                 }
             }
             if (port == null) throw new IllegalArgumentException("http: which local port?\n" + USAGE);
-            return new Options(port, subdomain, relay, authToken, hostHeader, localHost, localHttps, relayCa);
+            if (inspectorPort != null && !inspector) {
+                throw new IllegalArgumentException("http: --inspector-port and --no-inspector contradict each other");
+            }
+            return new Options(port, subdomain, relay, authToken, hostHeader, localHost, localHttps, relayCa,
+                    inspectorPort, inspector, plain);
         }
 
         HttpTunnelBuilder builder() {
@@ -71,6 +88,8 @@ final class TunnelCommand {
             else if (hostHeader != null) builder.hostHeader(hostHeader);
             if (localHost != null) builder.localHost(localHost);
             if (localHttps) builder.localScheme("https");
+            if (inspectorPort != null) builder.inspectorPort(inspectorPort);
+            if (!inspector) builder.inspector(false);
             return builder;
         }
     }
@@ -78,21 +97,41 @@ final class TunnelCommand {
     private TunnelCommand() {
     }
 
-    /** Runs until {@code stop} is released (Ctrl-C in {@link Main}) or the tunnel ends. */
+    /** Runs with plain line output until {@code stop} is released (Ctrl-C in {@link Main}) or the tunnel ends. */
     static int run(Options options, PrintStream out, CountDownLatch stop) throws TunnelException, InterruptedException {
-        try (Tunnel tunnel = options.builder().open()) {
-            out.println("lrok " + Main.VERSION);
-            out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
-            tunnel.inspectorUrl().ifPresent(url -> out.printf("  inspector   %s%n", url));
-            out.println("  Ctrl-C to stop");
-            out.flush();
-            awaitStopOrClose(tunnel, stop);
-            if (!tunnel.isOpen()) {
-                out.println("lrok: the tunnel was closed by the relay");
-                return 1;
+        return run(options, out, stop, false);
+    }
+
+    /**
+     * Runs until {@code stop} is released (Ctrl-C in {@link Main}) or the tunnel ends.
+     *
+     * @param terminal whether the output is a terminal: then the live status screen, unless {@code --plain}
+     */
+    static int run(Options options, PrintStream out, CountDownLatch stop, boolean terminal)
+            throws TunnelException, InterruptedException {
+        TunnelMonitor monitor = new TunnelMonitor();
+        boolean screen = terminal && !options.plain();
+        try (Tunnel tunnel = options.builder().onConnectionEvent(monitor).open()) {
+            if (!screen) {
+                out.println("lrok " + Main.VERSION);
+                out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
+                tunnel.inspectorUrl().ifPresent(url -> out.printf("  inspector   %s%n", url));
+                out.println("  Ctrl-C to stop");
+                out.flush();
             }
-            return 0;
+            monitor.run(tunnel, out, stop, screen);
+            return finish(tunnel, out);
         }
+    }
+
+    /** Says how the tunnel ended: 0 when stopped, 1 when the relay or the connection ended it. */
+    static int finish(Tunnel tunnel, PrintStream out) {
+        boolean dropped = !tunnel.isOpen();
+        tunnel.close();
+        out.println(dropped ? "lrok: the tunnel was closed by the relay (or its connection was lost for good)"
+                : "lrok: tunnel closed");
+        out.flush();
+        return dropped ? 1 : 0;
     }
 
     /** Waits for the stop signal, checking now and then that the tunnel is still up. */
