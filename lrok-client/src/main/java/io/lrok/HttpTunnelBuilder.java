@@ -1,6 +1,7 @@
 package io.lrok;
 
 import io.lrok.internal.agent.AgentConfig;
+import io.lrok.internal.agent.BasicAuth;
 import io.lrok.internal.agent.HeaderEdits;
 import io.lrok.internal.agent.HttpTunnelSpec;
 import io.lrok.internal.agent.LocalTarget;
@@ -70,6 +71,7 @@ public final class HttpTunnelBuilder {
     private SSLContext trust;
     private boolean insecure;
     private final List<ConnectionListener> listeners = new ArrayList<>();
+    private BasicAuth basicAuth;
 
     HttpTunnelBuilder(int port, LrokClient client) {
         if (port < 1 || port > 65_535) throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
@@ -330,6 +332,21 @@ public final class HttpTunnelBuilder {
     }
 
     /**
+     * Protects the tunnel with HTTP Basic authentication: a request without this user and password gets 401 (and a
+     * browser asks for them) and never reaches the local app; one with them reaches it without the
+     * {@code Authorization} field, which belongs to the tunnel. The password is kept only as a digest.
+     *
+     * @param user     the user name, non-empty, without ':'
+     * @param password the password, non-empty
+     * @return this builder
+     * @throws IllegalArgumentException if either is unusable
+     */
+    public HttpTunnelBuilder basicAuth(String user, String password) {
+        this.basicAuth = new BasicAuth(user, password);
+        return this;
+    }
+
+    /**
      * Sets how long the local app may take to start its response (status line and headers) once the request has
      * reached it; past it the public client gets a 504 page saying so, and the tunnel goes on. Only the start is
      * timed: server-sent events and slow bodies may take as long as they like. Default 5 minutes.
@@ -468,7 +485,7 @@ public final class HttpTunnelBuilder {
         String fallback = localHost != null ? null : LocalTarget.DEFAULT_FALLBACK_HOST;
         LocalTarget target = new LocalTarget(localScheme, host, port, localSslContext, fallback);
         String effectiveHost = rewriteHost ? target.authority() : hostHeader;
-        return new HttpTunnelSpec(target, subdomain, effectiveHost, requestEdits, responseEdits, inspect);
+        return new HttpTunnelSpec(target, subdomain, effectiveHost, requestEdits, responseEdits, inspect, basicAuth);
     }
 
     private void checkOwnSession(String what) {

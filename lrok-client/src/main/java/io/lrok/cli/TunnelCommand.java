@@ -27,6 +27,7 @@ final class TunnelCommand {
               --relay-ca FILE      trust the relay's certificate if issued by a CA in this PEM file, instead of
                                    the JDK's trust store (default: -Dlrok.relay.ca, $LROK_RELAY_CA)
               --host-header H      'rewrite' to send the local address as Host, or a Host value to send
+              --basic-auth U:P     ask every visitor for this user name and password (HTTP Basic)
               --local-host HOST    forward to HOST instead of 127.0.0.1
               --local-https        the local app speaks HTTPS (trusted by the JDK's trust store)
               --inspector-port N   serve the inspector on 127.0.0.1:N (default: a free port)
@@ -37,14 +38,14 @@ final class TunnelCommand {
 
             At a terminal, a status screen shows the session, the URLs, request counts and the latest requests;
             otherwise (output to a file or pipe) one line per request and per connection change.
-            The tunnel itself has no basic-auth option: protect the app, or the relay with tokens.
             """;
 
     record Options(int port, String subdomain, URI relay, String authToken, String hostHeader, String localHost,
-                   boolean localHttps, Path relayCa, Integer inspectorPort, boolean inspector, boolean plain) {
+                   boolean localHttps, Path relayCa, Integer inspectorPort, boolean inspector, boolean plain,
+                   String basicAuth) {
         static Options parse(String[] args) {
             Integer port = null;
-            String subdomain = null, authToken = null, hostHeader = null, localHost = null;
+            String subdomain = null, authToken = null, hostHeader = null, localHost = null, basicAuth = null;
             URI relay = null;
             Path relayCa = null;
             boolean localHttps = false, inspector = true, plain = false;
@@ -57,6 +58,7 @@ final class TunnelCommand {
                     case "--authtoken" -> authToken = value(args, ++i, arg);
                     case "--relay-ca" -> relayCa = Path.of(value(args, ++i, arg));
                     case "--host-header" -> hostHeader = value(args, ++i, arg);
+                    case "--basic-auth" -> basicAuth = value(args, ++i, arg);
                     case "--local-host" -> localHost = value(args, ++i, arg);
                     case "--local-https" -> localHttps = true;
                     case "--inspector-port" -> inspectorPort = parsePort(value(args, ++i, arg));
@@ -74,8 +76,11 @@ final class TunnelCommand {
             if (inspectorPort != null && !inspector) {
                 throw new IllegalArgumentException("http: --inspector-port and --no-inspector contradict each other");
             }
+            if (basicAuth != null && basicAuth.indexOf(':') <= 0) {
+                throw new IllegalArgumentException("http: --basic-auth takes user:password");
+            }
             return new Options(port, subdomain, relay, authToken, hostHeader, localHost, localHttps, relayCa,
-                    inspectorPort, inspector, plain);
+                    inspectorPort, inspector, plain, basicAuth);
         }
 
         HttpTunnelBuilder builder() {
@@ -90,6 +95,10 @@ final class TunnelCommand {
             if (localHttps) builder.localScheme("https");
             if (inspectorPort != null) builder.inspectorPort(inspectorPort);
             if (!inspector) builder.inspector(false);
+            if (basicAuth != null) {
+                int colon = basicAuth.indexOf(':');
+                builder.basicAuth(basicAuth.substring(0, colon), basicAuth.substring(colon + 1));
+            }
             return builder;
         }
     }

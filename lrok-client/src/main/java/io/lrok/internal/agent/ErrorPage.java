@@ -22,11 +22,20 @@ final class ErrorPage {
      * @return a complete response: head with Content-Length and {@code Connection: close}, then the text
      */
     static byte[] response(int status, String message) {
+        return response(head(status, message), message);
+    }
+
+    /**
+     * @param head    the page's head, such as {@link #head} with a field added
+     * @param message the page's text
+     * @return the head, then the text
+     */
+    static byte[] response(ResponseHead head, String message) {
         byte[] body = body(message);
-        byte[] head = head(status, message).toBytes();
-        byte[] all = new byte[head.length + body.length];
-        System.arraycopy(head, 0, all, 0, head.length);
-        System.arraycopy(body, 0, all, head.length, body.length);
+        byte[] headBytes = head.toBytes();
+        byte[] all = new byte[headBytes.length + body.length];
+        System.arraycopy(headBytes, 0, all, 0, headBytes.length);
+        System.arraycopy(body, 0, all, headBytes.length, body.length);
         return all;
     }
 

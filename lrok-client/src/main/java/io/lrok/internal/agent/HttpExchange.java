@@ -158,6 +158,10 @@ final class HttpExchange implements Runnable {
                     header.scheme(), header.host(), OptionalLong.empty(), startedAt, startedNanos);
             if (!hasBody) recorder.requestEnded(true);
         }
+        if (spec.basicAuth() != null && !spec.basicAuth().accepts(request.headers().get("Authorization"))) {
+            unauthorized();
+            return;
+        }
         boolean mayRetry = !hasBody || IDEMPOTENT.contains(request.method());
         byte[] head = spec.localRequest(request).toBytes();
         pump = new RequestPump(this, fromRelay, framing, upgrade, config);
@@ -295,6 +299,17 @@ final class HttpExchange implements Runnable {
 
     private void badGateway(String message) throws IOException {
         agentError(502, message);
+    }
+
+    /** Answers 401 with the Basic challenge; the request never reaches the local app. */
+    private void unauthorized() throws IOException {
+        String message = "this tunnel needs a user name and password";
+        ResponseHead page = ErrorPage.head(401, message);
+        ResponseHead head = page.withHeaders(page.headers().set("WWW-Authenticate", BasicAuth.challenge()));
+        LOG.log(Level.DEBUG, "401 for {0} {1}: no or wrong credentials", header.scheme(), header.host());
+        ExchangeRecorder rec = recorder;
+        if (rec != null) rec.agentResponse(head, ErrorPage.body(message), message);
+        respond(ErrorPage.response(head, message));
     }
 
     /** Answers with a page of the agent's own (502, 504), or aborts if the app's response had begun. */

@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param requestEdits   edits of request header fields, applied after the Host header
  * @param responseEdits  edits of the final response's header fields (interim 1xx responses pass unchanged)
  * @param inspect        what the tunnel records and whether it serves the inspector
+ * @param basicAuth      the credentials a request must carry, or null for none
  */
 public record HttpTunnelSpec(LocalTarget target, String subdomain, String hostHeader, HeaderEdits requestEdits,
-        HeaderEdits responseEdits, InspectSettings inspect) {
+        HeaderEdits responseEdits, InspectSettings inspect, BasicAuth basicAuth) {
 
     /** Checks the parts. */
     public HttpTunnelSpec {
@@ -42,6 +43,7 @@ public record HttpTunnelSpec(LocalTarget target, String subdomain, String hostHe
      */
     public RequestHead localRequest(RequestHead request) {
         HttpHeaders headers = request.headers();
+        if (basicAuth != null) headers = headers.without("Authorization"); // the tunnel's credentials, not the app's
         if (hostHeader != null) headers = headers.set("Host", hostHeader);
         headers = requestEdits.apply(headers);
         if (keepsAlive(request)) headers = headers.without("Connection");

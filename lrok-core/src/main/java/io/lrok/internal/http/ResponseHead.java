@@ -89,9 +89,12 @@ public record ResponseHead(String version, int status, String reason, HttpHeader
             case 204 -> "No Content";
             case 304 -> "Not Modified";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 408 -> "Request Timeout";
             case 413 -> "Content Too Large";
+            case 421 -> "Misdirected Request";
             case 414 -> "URI Too Long";
             case 431 -> "Request Header Fields Too Large";
             case 500 -> "Internal Server Error";
