@@ -89,16 +89,8 @@ final class TcpCommand {
     static int run(Options options, PrintStream out, CountDownLatch stop, boolean terminal)
             throws TunnelException, InterruptedException {
         TunnelMonitor monitor = new TunnelMonitor();
-        boolean screen = terminal && !options.plain();
         try (Tunnel tunnel = options.builder().onConnectionEvent(monitor).open()) {
-            if (!screen) {
-                out.println("lrok " + Main.VERSION);
-                out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
-                out.println("  Ctrl-C to stop");
-                out.flush();
-            }
-            monitor.run(tunnel, out, stop, screen);
-            return TunnelCommand.finish(tunnel, out);
+            return TunnelCommand.serve(tunnel, monitor, out, stop, terminal && !options.plain());
         }
     }
 

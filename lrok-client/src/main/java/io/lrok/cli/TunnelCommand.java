@@ -119,18 +119,28 @@ final class TunnelCommand {
     static int run(Options options, PrintStream out, CountDownLatch stop, boolean terminal)
             throws TunnelException, InterruptedException {
         TunnelMonitor monitor = new TunnelMonitor();
-        boolean screen = terminal && !options.plain();
         try (Tunnel tunnel = options.builder().onConnectionEvent(monitor).open()) {
-            if (!screen) {
-                out.println("lrok " + Main.VERSION);
-                out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
-                tunnel.inspectorUrl().ifPresent(url -> out.printf("  inspector   %s%n", url));
-                out.println("  Ctrl-C to stop");
-                out.flush();
-            }
-            monitor.run(tunnel, out, stop, screen);
-            return finish(tunnel, out);
+            return serve(tunnel, monitor, out, stop, terminal && !options.plain());
         }
+    }
+
+    /**
+     * Shows an open tunnel (HTTP or TCP) until {@code stop} is released or it ends: the status screen, or a header
+     * and then a line per request and per connection change.
+     *
+     * @return the exit status, as {@link #finish}
+     */
+    static int serve(Tunnel tunnel, TunnelMonitor monitor, PrintStream out, CountDownLatch stop, boolean screen)
+            throws InterruptedException {
+        if (!screen) {
+            out.println("lrok " + Main.VERSION);
+            out.printf("  forwarding  %s  ->  %s%n", tunnel.publicUrl(), tunnel.localUrl());
+            tunnel.inspectorUrl().ifPresent(url -> out.printf("  inspector   %s%n", url));
+            out.println("  Ctrl-C to stop");
+            out.flush();
+        }
+        monitor.run(tunnel, out, stop, screen);
+        return finish(tunnel, out);
     }
 
     /** Says how the tunnel ended: 0 when stopped, 1 when the relay or the connection ended it. */
