@@ -209,7 +209,6 @@ public final class Agent implements AutoCloseable {
         try {
             if (closed) return;
             closed = true;
-            state = ConnectionState.CLOSED;
             all = new ArrayList<>(tunnels);
             tunnels.clear();
             current = session;
@@ -220,6 +219,7 @@ public final class Agent implements AutoCloseable {
         }
         if (current != null) current.close();
         for (AgentTunnel tunnel : all) tunnel.closedQuietly();
+        markClosed(); // after the tunnels: whoever sees CLOSED sees them closed too
         publish(ConnectionState.CLOSED, "closed by its owner", null, 0, Duration.ZERO);
         events.shutdown();
     }
@@ -481,7 +481,6 @@ public final class Agent implements AutoCloseable {
         try {
             if (closed) return;
             closed = true;
-            state = ConnectionState.CLOSED;
             reconnecting = false;
             all = new ArrayList<>(tunnels);
             tunnels.clear();
@@ -494,8 +493,19 @@ public final class Agent implements AutoCloseable {
         if (current != null) current.close();
         LOG.log(Level.WARNING, "connection to relay {0} closed: {1}", relayAddress(), cause.getMessage());
         for (AgentTunnel tunnel : all) tunnel.closedBy(cause.getMessage());
+        markClosed();
         publish(ConnectionState.CLOSED, cause.getMessage(), cause, 0, Duration.ZERO);
         events.shutdown();
+    }
+
+    /** The state turns CLOSED last, once the tunnels are closed. */
+    private void markClosed() {
+        lock.lock();
+        try {
+            state = ConnectionState.CLOSED;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private TunnelException closedException() {
