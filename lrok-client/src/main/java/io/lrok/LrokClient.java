@@ -101,7 +101,7 @@ public final class LrokClient implements AutoCloseable {
 
     /** @return whether the client is still in service: connected, or reconnecting; false once closed */
     public boolean isOpen() {
-        return agent.state() != ConnectionState.CLOSED;
+        return !agent.isClosed();
     }
 
     /** @return where the connection to the relay stands now */

@@ -55,7 +55,7 @@ public abstract sealed class AgentTunnel permits HttpTunnel, TcpTunnel {
     /** @return whether it is still wanted: not closed by its owner, the relay, or its agent's end (it may be between
      *          sessions, reconnecting) */
     public final boolean isOpen() {
-        return open.get();
+        return open.get() && !agent.isClosed(); // the agent's close is the one moment a whole client closes at
     }
 
     /** @return the agent it belongs to */
