@@ -89,7 +89,10 @@ public final class WebSocketEchoServer implements AutoCloseable {
     return accepted.get();
   }
 
-  /** @return how many data frames it has echoed */
+  /**
+   * @return how many data frames it has echoed, each counted as its echo starts: a client that has read an echo
+   *     sees it counted
+   */
   public int framesEchoed() {
     return echoed.get();
   }
@@ -260,8 +263,8 @@ public final class WebSocketEchoServer implements AutoCloseable {
       }
       switch (opcode) {
         case CONTINUATION, TEXT, BINARY -> {
+          echoed.incrementAndGet(); // before the echo: whoever has read it sees it counted
           writeFrame(out, fin, opcode, payload);
-          echoed.incrementAndGet();
         }
         case PING -> writeFrame(out, true, PONG, payload);
         case PONG -> {
