@@ -1,6 +1,5 @@
 package io.lrok;
 
-import io.lrok.internal.agent.AgentConfig;
 import io.lrok.internal.agent.BasicAuth;
 import io.lrok.internal.agent.HeaderEdits;
 import io.lrok.internal.agent.HttpTunnelSpec;
@@ -452,8 +451,17 @@ public final class HttpTunnelBuilder {
         return this;
     }
 
-    /** Replaces the agent's limits and timeouts; for tests. Ignored on a builder from an {@link LrokClient}. */
-    HttpTunnelBuilder config(AgentConfig value) {
+    /**
+     * Replaces every limit and timeout of the tunnel's own agent at once (the reconnect policy, heartbeat and local
+     * response timeout included: the methods above change one each).
+     *
+     * @param value the settings, such as {@code AgentConfig.defaults().withMaxIdleLocalConnections(256)}
+     * @return this builder
+     * @throws IllegalStateException on a builder from an {@link LrokClient}: give them to
+     *                               {@link LrokClient#connect(RelayEndpoint, AgentConfig, ConnectionListener...)}
+     */
+    public HttpTunnelBuilder agentConfig(AgentConfig value) {
+        checkOwnSession("agentConfig");
         this.config = Objects.requireNonNull(value, "config");
         return this;
     }

@@ -1,7 +1,6 @@
 package io.lrok;
 
 import io.lrok.internal.agent.Agent;
-import io.lrok.internal.agent.AgentConfig;
 import io.lrok.internal.agent.HttpTunnelSpec;
 import io.lrok.internal.agent.RelayResolver;
 import io.lrok.internal.agent.TcpTunnelSpec;
@@ -70,8 +69,18 @@ public final class LrokClient implements AutoCloseable {
         return connect(relay, AgentConfig.defaults(), List.of(Objects.requireNonNull(listener, "listener")));
     }
 
-    static LrokClient connect(RelayEndpoint relay, AgentConfig config) throws TunnelException {
-        return connect(relay, config, List.of());
+    /**
+     * Connects to the given relay with these agent settings (limits, timeouts, heartbeat, reconnect policy).
+     *
+     * @param relay     the relay
+     * @param config    the agent's settings
+     * @param listeners told of each change of the connection's state, in order, on a thread of lrok's
+     * @return the connected client
+     * @throws TunnelException why the relay could not be reached or refused
+     */
+    public static LrokClient connect(RelayEndpoint relay, AgentConfig config, ConnectionListener... listeners)
+            throws TunnelException {
+        return connect(relay, config, List.of(listeners));
     }
 
     static LrokClient connect(RelayEndpoint relay, AgentConfig config, List<ConnectionListener> listeners)

@@ -1,6 +1,5 @@
 package io.lrok;
 
-import io.lrok.internal.agent.AgentConfig;
 import io.lrok.internal.agent.RelayTrust;
 import io.lrok.internal.agent.TcpTunnelSpec;
 import io.lrok.spi.RelayEndpoint;
@@ -202,8 +201,17 @@ public final class TcpTunnelBuilder {
         return this;
     }
 
-    /** For tests: the agent's limits and timeouts. */
-    TcpTunnelBuilder config(AgentConfig value) {
+    /**
+     * Replaces every limit and timeout of the tunnel's own agent at once (the reconnect policy, heartbeat and local
+     * response timeout included: the methods above change one each).
+     *
+     * @param value the settings, such as {@code AgentConfig.defaults().withMaxIdleLocalConnections(256)}
+     * @return this builder
+     * @throws IllegalStateException on a builder from an {@link LrokClient}: give them to
+     *                               {@link LrokClient#connect(RelayEndpoint, AgentConfig, ConnectionListener...)}
+     */
+    public TcpTunnelBuilder agentConfig(AgentConfig value) {
+        checkOwnSession("agentConfig");
         this.config = Objects.requireNonNull(value, "config");
         return this;
     }

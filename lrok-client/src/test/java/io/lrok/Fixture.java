@@ -1,6 +1,5 @@
 package io.lrok;
 
-import io.lrok.internal.agent.AgentConfig;
 import java.io.IOException;
 import java.util.function.UnaryOperator;
 

@@ -5,7 +5,6 @@ import static io.lrok.Fixture.request;
 import static io.lrok.RawApp.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lrok.internal.agent.AgentConfig;
 import io.lrok.mux.MuxStream;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,7 +3,6 @@ package io.lrok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lrok.internal.agent.AgentConfig;
 import io.lrok.internal.wire.ControlMessage.Bind;
 import io.lrok.internal.wire.ControlMessage.ErrorMessage;
 import io.lrok.internal.wire.ControlMessage.Shutdown;

@@ -4,7 +4,6 @@ import io.lrok.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lrok.internal.agent.AgentConfig;
 import io.lrok.internal.wire.ControlMessage;
 import io.lrok.internal.wire.ControlMessage.Bind;
 import io.lrok.internal.wire.ControlMessage.Bound;

@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.AgentConfig;
 import io.lrok.ConnectionEvent;
 import io.lrok.ConnectionListener;
 import io.lrok.ConnectionState;

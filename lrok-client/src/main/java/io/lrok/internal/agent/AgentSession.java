@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.AgentConfig;
 import io.lrok.TunnelException;
 import io.lrok.internal.wire.ControlCodec;
 import io.lrok.internal.wire.ControlMessage;

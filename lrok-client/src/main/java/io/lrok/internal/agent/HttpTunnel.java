@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.AgentConfig;
 import io.lrok.internal.inspect.ExchangeStore;
 import io.lrok.internal.inspect.InspectorServer;
 import io.lrok.internal.wire.ControlMessage.Bind;

@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.AgentConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.AgentConfig;
 import io.lrok.inspect.Header;
 import io.lrok.inspect.RecordedRequest;
 import io.lrok.internal.http.BodyFraming;

@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.AgentConfig;
 import io.lrok.internal.http.BodyFraming;
 import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;

@@ -1,5 +1,6 @@
 package io.lrok.internal.agent;
 
+import io.lrok.AgentConfig;
 import io.lrok.internal.wire.ControlMessage.Bind;
 import io.lrok.internal.wire.Proto;
 import io.lrok.internal.wire.StreamHeader;

@@ -1,6 +1,5 @@
-package io.lrok.internal.agent;
+package io.lrok;
 
-import io.lrok.ReconnectPolicy;
 import io.lrok.http.HttpLimits;
 import io.lrok.internal.wire.Protocol;
 import io.lrok.mux.MuxConfig;
@@ -8,10 +7,12 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Every limit and timeout of the agent, in one place. Immutable: start from {@link #defaults()} and change what you
- * need with the {@code withX} methods. The defaults are the {@code DEFAULT_*} constants below; the protocol's own
- * timeouts come from {@link Protocol}, the multiplexer's from {@link MuxConfig}, the HTTP codec's from
- * {@link HttpLimits}.
+ * Every limit and timeout of the agent (the lrok side that dials the relay and forwards to the local app), in one
+ * place; give it to {@link HttpTunnelBuilder#agentConfig}, {@link TcpTunnelBuilder#agentConfig} or
+ * {@link LrokClient#connect(io.lrok.spi.RelayEndpoint, AgentConfig, ConnectionListener...)}. Immutable: start from
+ * {@link #defaults()} and change what you need with the {@code withX} methods. The defaults are the
+ * {@code DEFAULT_*} constants below; the protocol's own timeouts come from lrok-core's {@code Protocol}, the
+ * multiplexer's from {@link MuxConfig}, the HTTP codec's from {@link HttpLimits}. docs/operations.md lists them all.
  *
  * @param relayConnectTimeout      how long the TCP connect to the relay may take (also bounded by
  *                                 {@code handshakeTimeout})
@@ -50,7 +51,7 @@ public record AgentConfig(
         ReconnectPolicy reconnect,
         Duration localResponseTimeout) {
 
-    /** TCP connect to the relay: 5 s; the whole handshake is bounded by {@link Protocol#HANDSHAKE_TIMEOUT}. */
+    /** TCP connect to the relay: 5 s; the whole handshake is bounded by {@code handshakeTimeout} (10 s). */
     public static final Duration DEFAULT_RELAY_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** A stream header should follow its stream's opening at once: 10 s before the stream is reset. */
     public static final Duration DEFAULT_STREAM_HEADER_TIMEOUT = Duration.ofSeconds(10);
@@ -153,6 +154,20 @@ public record AgentConfig(
         return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
                 localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
                 httpLimits, muxConfig, value, localResponseTimeout);
+    }
+
+    /** @param value the new timeout @return a copy with it */
+    public AgentConfig withLocalConnectTimeout(Duration value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
+                value, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize, httpLimits,
+                muxConfig, reconnect, localResponseTimeout);
+    }
+
+    /** @param value the new limits on heads from the relay and from the local app @return a copy with them */
+    public AgentConfig withHttpLimits(HttpLimits value) {
+        return new AgentConfig(relayConnectTimeout, handshakeTimeout, bindTimeout, streamHeaderTimeout, errorLinger,
+                localConnectTimeout, maxIdleLocalConnections, localIdleTimeout, requestBodyGrace, copyBufferSize,
+                value, muxConfig, reconnect, localResponseTimeout);
     }
 
     /** @param value the new timeout, zero for none @return a copy with it */
