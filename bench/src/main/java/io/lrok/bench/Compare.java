@@ -62,7 +62,8 @@ public final class Compare {
               --only LIST      paths to run, of: direct,lrok-http,lrok-http-nocapture,lrok-tcp,ssh,go-yamux
                                (direct is always run: every ratio needs it)
               --repeats N      rounds of the throughput and latency measurements
-              --skip LIST      parts to leave out, of: throughput,memory,open,restart
+              --skip LIST      parts to leave out, of: throughput (all of it), http (its HTTP part: wrk, latency,
+                               new connections), memory, open, restart
             """;
 
     /** The sizes of one run. */
@@ -186,7 +187,7 @@ public final class Compare {
             }
             log("paths: " + paths.stream().map(BenchPath::key).toList());
             if (!skip.contains("open")) startTimes(app, paths);
-            if (!skip.contains("throughput")) throughput(paths);
+            if (!skip.contains("throughput")) throughput(paths, !skip.contains("http"));
             if (!skip.contains("memory")) memory(paths);
             if (!skip.contains("restart")) restart(app, only);
         } finally {
@@ -280,7 +281,7 @@ public final class Compare {
 
     // ---- throughput and latency ----
 
-    private void throughput(List<BenchPath> paths) throws Exception {
+    private void throughput(List<BenchPath> paths, boolean http) throws Exception {
         log("warm-up...");
         for (BenchPath p : paths) {
             log("warm-up: " + p.key());
@@ -288,6 +289,7 @@ public final class Compare {
                 Loads.bulkUp(p.bulkPort(), mode.bulkBytes() / 4);
                 Loads.bulkDown(p.bulkPort(), mode.bulkBytes() / 4);
             }
+            if (!http) continue;
             wrk(p, mode.warmupSeconds());
             OpenLoop.run(p.http(), LATENCY_RATE, mode.latencyWarmup(), 0);
         }
@@ -299,6 +301,7 @@ public final class Compare {
             for (BenchPath p : order) {
                 log("round " + round + " of " + mode.repeats() + ": " + p.key());
                 if (p.bulkPort() > 0) bulk(p);
+                if (!http) continue;
                 var w = wrk(p, mode.wrkSeconds());
                 add("http_rps", p.key(), w.requestsPerSecond());
                 if (w.errors() > 0) notes.add(p.key() + ": wrk counted " + w.errors() + " errors in round " + round);

@@ -23,7 +23,22 @@ final class ComparePaths {
     /** lrok's relay limits one TCP tunnel to this many connections, so idle streams spread over several tunnels. */
     static final int STREAMS_PER_TCP_TUNNEL = 1_000;
     /** Heap of the relay and agent JVMs: room for 10,000 tunnels or streams without GC pressure. */
-    static final String CHILD_HEAP = "-Xmx1g";
+    static final String CHILD_HEAP = "-Xmx2g";
+    /**
+     * Extra JVM options for lrok's relay and agent JVMs, such as a JFR recording; {@code %n} in them becomes the
+     * child's name (lrok-relay, lrok-agent), so that each writes its own file.
+     */
+    static final String CHILD_OPTS_ENV = "LROK_COMPARE_CHILD_OPTS";
+
+    /** The JVM options of a lrok child named {@code name}. */
+    static List<String> lrokJvm(String name) {
+        List<String> options = new ArrayList<>(List.of(CHILD_HEAP));
+        String extra = System.getenv(CHILD_OPTS_ENV);
+        if (extra != null && !extra.isBlank()) {
+            for (String o : extra.trim().split("\\s+")) options.add(o.replace("%n", name));
+        }
+        return options;
+    }
     /** The Go program of the yamux baseline, under io/lrok/testing/go/ (built by GoPrograms). */
     static final String GO_TUNNEL = "yamuxtunnel";
     /** What to install for the ssh column. */
@@ -72,7 +87,7 @@ final class ComparePaths {
 
     /** lrok's relay child: TLS with its own certificate, or with {@code cert} and {@code key} (same on a restart). */
     static Child lrokRelay(Path work, String name, List<String> args) {
-        return Child.java(name, List.of(CHILD_HEAP), LrokRelayChild.class, args, work.resolve(name + ".log"));
+        return Child.java(name, lrokJvm(name), LrokRelayChild.class, args, work.resolve(name + ".log"));
     }
 
     /**
@@ -88,7 +103,7 @@ final class ComparePaths {
         String[] ready = relay.expect("READY").split(" ");
         int agentPort = Integer.parseInt(ready[1].substring(6));
         int httpPort = Integer.parseInt(ready[2].substring(5));
-        Child agent = Child.java("lrok-agent", List.of(CHILD_HEAP), LrokAgentChild.class,
+        Child agent = Child.java("lrok-agent", lrokJvm("lrok-agent"), LrokAgentChild.class,
                 List.of("--relay-port", Integer.toString(agentPort), "--ca", ca.toString()),
                 work.resolve("lrok-agent.log"));
         toClose.add(agent);
