@@ -56,8 +56,8 @@ public final class Compare {
 
     static final String USAGE = """
             usage: bench/compare [--quick|--full] [--out FILE.md] [--only PATH,...] [--repeats N]
-              --quick          seconds per measurement, 3 repeats (the default)
-              --full           longer measurements, 5 repeats
+              --quick          256 MiB per bulk run, wrk 3 s, latency 5 s, 3 rounds: about 6 minutes (the default)
+              --full           1 GiB per bulk run, wrk 10 s, latency 10 s, 5 rounds: about 20 minutes
               --out FILE       write the report into FILE between its markers (docs/benchmarks.md, say)
               --only LIST      paths to run, of: direct,lrok-http,lrok-http-nocapture,lrok-tcp,ssh,go-yamux
                                (direct is always run: every ratio needs it)
@@ -70,7 +70,7 @@ public final class Compare {
     record Mode(String name, long bulkBytes, int wrkSeconds, int warmupSeconds, double latencySeconds,
             double latencyWarmup, double connectSeconds, int repeats, int openRepeats, int restartRepeats) {
         static final Mode QUICK = new Mode("quick", 256L << 20, 3, 2, 5, 1, 2, 3, 5, 3);
-        static final Mode FULL = new Mode("full", 1L << 30, 10, 5, 20, 2, 5, 5, 10, 5);
+        static final Mode FULL = new Mode("full", 1L << 30, 10, 5, 10, 2, 3, 5, 10, 5);
     }
 
     private final Mode mode;
@@ -88,6 +88,12 @@ public final class Compare {
         this.wrk = wrk;
     }
 
+    /**
+     * Runs the comparison; see {@link #USAGE}.
+     *
+     * @param args the command line
+     * @throws Exception if it cannot start
+     */
     public static void main(String[] args) throws Exception {
         Mode mode = Mode.QUICK;
         Path out = null;

@@ -34,6 +34,12 @@ public final class CompareApp {
     private CompareApp() {
     }
 
+    /**
+     * Starts the app and serves commands until standard input ends.
+     *
+     * @param args the command line
+     * @throws Exception if it cannot start
+     */
     public static void main(String[] args) throws Exception {
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());

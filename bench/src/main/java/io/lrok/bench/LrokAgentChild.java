@@ -26,6 +26,12 @@ public final class LrokAgentChild {
     private LrokAgentChild() {
     }
 
+    /**
+     * Connects to the relay and serves commands until standard input ends.
+     *
+     * @param args the command line
+     * @throws Exception if it cannot start
+     */
     public static void main(String[] args) throws Exception {
         int port = 0;
         Path ca = null;

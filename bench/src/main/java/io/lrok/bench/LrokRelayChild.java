@@ -21,6 +21,12 @@ public final class LrokRelayChild {
     private LrokRelayChild() {
     }
 
+    /**
+     * Starts the relay and serves commands until standard input ends.
+     *
+     * @param args the command line
+     * @throws Exception if it cannot start
+     */
     public static void main(String[] args) throws Exception {
         EmbeddedRelay.Builder builder = EmbeddedRelay.builder().domain(DOMAIN).limits(RelayLimits.defaults()
                 .withMaxTunnelsPerSession(LIMIT).withMaxStreamsPerSession(LIMIT).withMaxEdgeConnections(LIMIT)
