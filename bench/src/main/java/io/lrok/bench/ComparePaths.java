@@ -22,6 +22,8 @@ final class ComparePaths {
     static final Duration START_LIMIT = Duration.ofSeconds(60);
     /** lrok's relay limits one TCP tunnel to this many connections, so idle streams spread over several tunnels. */
     static final int STREAMS_PER_TCP_TUNNEL = 1_000;
+    /** Heap of the app's JVM. */
+    static final String APP_HEAP = "-Xmx1g";
     /** Heap of the relay and agent JVMs: room for 10,000 tunnels or streams without GC pressure. */
     static final String CHILD_HEAP = "-Xmx2g";
     /**
@@ -52,7 +54,7 @@ final class ComparePaths {
     /** The app's two ports. */
     record App(Child child, int http, int bulk) {
         static App start(Path work) {
-            Child c = Child.java("app", List.of("-Xmx1g"), CompareApp.class, List.of(), work.resolve("app.log"));
+            Child c = Child.java("app", List.of(APP_HEAP), CompareApp.class, List.of(), work.resolve("app.log"));
             String[] f = c.expect("READY").split(" ");
             return new App(c, Integer.parseInt(f[1].substring(5)), Integer.parseInt(f[2].substring(5)));
         }

@@ -57,12 +57,13 @@ final class CompareReport {
             for (Map<String, List<Double>> m : results.values()) if (m.containsKey(c)) present.add(c);
         }
         StringBuilder sb = new StringBuilder();
-        sb.append("### Side by side (`bench/compare`)\n\n");
         sb.append("Run ").append(started).append(", `bench/compare ").append(args).append("` (").append(mode.name())
                 .append(" mode: ").append(mode.bulkBytes() >> 20).append(" MiB per bulk run, wrk ")
                 .append(mode.wrkSeconds()).append(" s, latency ").append(fmt("%.0f", mode.latencySeconds()))
                 .append(" s, ").append(mode.repeats()).append(" rounds; cells are the median with min–max).\n\n");
-        sb.append("Machine: ").append(Machine.describe(goVersion)).append(". Kernel ")
+        sb.append("Machine: ").append(Machine.describe(goVersion)).append(" for the harness; lrok's relay and agent JVMs ").append(ComparePaths.CHILD_HEAP)
+                .append(", the app ").append(ComparePaths.APP_HEAP)
+                .append(". Kernel ")
                 .append(System.getProperty("os.version")).append(sshVersion == null ? "" : "; " + sshVersion)
                 .append(". A shared 2-core machine: other sessions' builds and tests may run beside the benchmark. ")
                 .append("Idle-machine check: before, ").append(before).append("; after, ").append(after).append(".\n\n");
