@@ -45,6 +45,8 @@ final class ComparePaths {
     static final String GO_TUNNEL = "yamuxtunnel";
     /** What to install for the ssh column. */
     static final String SSH_HINT = "apt-get install openssh-server openssh-client";
+    /** The longest a setup command (ssh-keygen) may take. */
+    static final Duration SETUP_LIMIT = Duration.ofSeconds(60);
     /** Where Debian's openssh-server puts sshd. */
     static final Path SSHD = Path.of("/usr/sbin/sshd");
 
@@ -203,7 +205,7 @@ final class ComparePaths {
     private static void run(List<String> command, Path work) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("setup.log").toFile())).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(SETUP_LIMIT.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IOException(command + " failed; see " + work.resolve("setup.log"));
         }

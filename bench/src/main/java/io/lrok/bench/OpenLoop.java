@@ -19,6 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 final class OpenLoop {
     /** The most connections the generator opens; beyond it requests wait for one (their wait counts). */
     static final int MAX_CONNECTIONS = 256;
+    /** The first request is due this long after the run starts, so that setting up does not make it late. */
+    static final long START_DELAY_NANOS = 10_000_000;
 
     /** Latencies of one run, in nanoseconds, sorted; and how many requests failed. */
     record Result(long[] latencies, int errors) {
@@ -46,7 +48,7 @@ final class OpenLoop {
         ConcurrentLinkedDeque<Loads.HttpConnection> idle = new ConcurrentLinkedDeque<>();
         Semaphore connections = new Semaphore(MAX_CONNECTIONS);
         try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
-            long start = System.nanoTime() + 10_000_000;
+            long start = System.nanoTime() + START_DELAY_NANOS;
             for (int i = 0; i < total; i++) {
                 long due = start + i * period;
                 for (long wait; (wait = due - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
