@@ -204,25 +204,7 @@ public final class Agent implements AutoCloseable {
     /** Closes the agent: its session (the relay drops the tunnels) and every tunnel. Idempotent. */
     @Override
     public void close() {
-        List<AgentTunnel> all;
-        AgentSession current;
-        lock.lock();
-        try {
-            if (closed) return;
-            closed = true;
-            all = new ArrayList<>(tunnels);
-            tunnels.clear();
-            current = session;
-            session = null;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (current != null) current.close();
-        for (AgentTunnel tunnel : all) tunnel.closedQuietly();
-        markClosed(); // after the tunnels: whoever sees CLOSED sees them closed too
-        publish(ConnectionState.CLOSED, "closed by its owner", null, 0, Duration.ZERO);
-        events.shutdown();
+        closeWith(null);
     }
 
     /** @return whether the agent has closed, for good */
@@ -474,7 +456,11 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Closes the agent for good because of {@code cause}: the tunnels close, the listeners hear why. */
+    /**
+     * Closes the agent for good: the session, then the tunnels, then the state; the listeners hear why.
+     *
+     * @param cause why, or null when its owner closed it
+     */
     private void closeWith(TunnelException cause) {
         List<AgentTunnel> all;
         AgentSession current;
@@ -492,10 +478,19 @@ public final class Agent implements AutoCloseable {
             lock.unlock();
         }
         if (current != null) current.close();
-        LOG.log(Level.WARNING, "connection to relay {0} closed: {1}", relayAddress(), cause.getMessage());
-        for (AgentTunnel tunnel : all) tunnel.closedBy(cause.getMessage());
-        markClosed();
-        publish(ConnectionState.CLOSED, cause.getMessage(), cause, 0, Duration.ZERO);
+        if (cause != null) {
+            LOG.log(Level.WARNING, "connection to relay {0} closed: {1}", relayAddress(), cause.getMessage());
+        }
+        for (AgentTunnel tunnel : all) {
+            if (cause == null) {
+                tunnel.closedQuietly();
+            } else {
+                tunnel.closedBy(cause.getMessage());
+            }
+        }
+        markClosed(); // after the tunnels: whoever sees CLOSED sees them closed too
+        publish(ConnectionState.CLOSED, cause == null ? "closed by its owner" : cause.getMessage(), cause, 0,
+                Duration.ZERO);
         events.shutdown();
     }
 
