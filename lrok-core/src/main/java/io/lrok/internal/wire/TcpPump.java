@@ -57,66 +57,51 @@ public final class TcpPump {
     }
 
     private void socketToStream() {
-        InputStream in;
-        OutputStream out = stream.getOutputStream();
         try {
-            in = socket.getInputStream();
-        } catch (IOException e) {
+            copy(socket.getInputStream(), stream.getOutputStream(), stream::shutdownOutput, "socket", "stream");
+        } catch (IOException e) { // the socket is closed already
             abortBoth();
-            return;
-        }
-        Buffer buf = new Buffer();
-        while (true) {
-            int n;
-            try {
-                n = buf.read(in);
-            } catch (IOException e) { // a TCP reset, or the socket closed by the other direction's abort
-                LOG.log(Level.TRACE, () -> stream + ": socket read failed: " + e);
-                abortBoth();
-                return;
-            }
-            try {
-                if (n < 0) {
-                    stream.shutdownOutput();
-                    return;
-                }
-                out.write(buf.bytes(), 0, n);
-                out.flush();
-            } catch (IOException e) { // the stream was reset, or the session ended
-                LOG.log(Level.TRACE, () -> stream + ": stream write failed: " + e);
-                abortBoth();
-                return;
-            }
         }
     }
 
     private void streamToSocket() {
-        InputStream in = stream.getInputStream();
-        OutputStream out;
         try {
-            out = socket.getOutputStream();
-        } catch (IOException e) {
+            copy(stream.getInputStream(), socket.getOutputStream(), socket::shutdownOutput, "stream", "socket");
+        } catch (IOException e) { // the socket is closed already
             abortBoth();
-            return;
         }
+    }
+
+    /** Passes the end of one side's input on to the other side: a FIN on the stream, or on the socket. */
+    @FunctionalInterface
+    private interface HalfClose {
+        void run() throws IOException;
+    }
+
+    /**
+     * Copies one direction until its input ends, then half-closes the other side; a failed read or write (a
+     * reset, or the other direction's abort) aborts both.
+     */
+    private void copy(InputStream in, OutputStream out, HalfClose atEnd, String from, String to) {
         Buffer buf = new Buffer();
         while (true) {
             int n;
             try {
                 n = buf.read(in);
-            } catch (IOException e) { // a stream reset, or the session ended
-                LOG.log(Level.TRACE, () -> stream + ": stream read failed: " + e);
+            } catch (IOException e) {
+                LOG.log(Level.TRACE, () -> stream + ": " + from + " read failed: " + e);
                 abortBoth();
                 return;
             }
             try {
                 if (n < 0) {
-                    socket.shutdownOutput();
+                    atEnd.run();
                     return;
                 }
                 out.write(buf.bytes(), 0, n);
-            } catch (IOException e) { // the peer reset the connection, or the socket was closed
-                LOG.log(Level.TRACE, () -> stream + ": socket write failed: " + e);
+                out.flush(); // a stream's writes go out at once anyway; a socket's flush does nothing
+            } catch (IOException e) {
+                LOG.log(Level.TRACE, () -> stream + ": " + to + " write failed: " + e);
                 abortBoth();
                 return;
             }
