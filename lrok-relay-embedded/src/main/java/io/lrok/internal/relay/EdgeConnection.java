@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.function.BooleanSupplier;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -40,12 +41,6 @@ final class EdgeConnection {
          * @return whether a tunnel for it is kept for a reconnecting agent: then a failed route is 503, not 404
          */
         default boolean reconnecting(String host) {
-            return false;
-        }
-
-        /** @return whether the relay is shutting down: no new request is routed, and connections close after the
-         *          exchange in progress */
-        default boolean closing() {
             return false;
         }
     }
@@ -81,6 +76,9 @@ final class EdgeConnection {
     private final Socket socket;
     private final Scheme scheme;
     private final Router router;
+    /** Whether the relay is shutting down: no new request is routed, and connections close after the exchange in
+     *  progress. */
+    private final BooleanSupplier relayClosing;
     private final RelayLimits limits;
     private final HttpLimits httpLimits;
     private final HeadTimer input;
@@ -91,11 +89,12 @@ final class EdgeConnection {
     /** Set when the connection ends with nothing in flight (the client closed, or stayed idle): no linger then. */
     private boolean quietEnd;
 
-    EdgeConnection(Socket socket, Router router, RelayLimits limits, HttpLimits httpLimits, Scheme scheme)
-            throws IOException {
+    EdgeConnection(Socket socket, Router router, BooleanSupplier relayClosing, RelayLimits limits,
+            HttpLimits httpLimits, Scheme scheme) throws IOException {
         this.socket = socket;
         this.scheme = scheme;
         this.router = router;
+        this.relayClosing = relayClosing;
         this.limits = limits;
         this.httpLimits = httpLimits;
         this.input = new HeadTimer(socket);
@@ -114,7 +113,7 @@ final class EdgeConnection {
     void run() {
         try {
             socket.setTcpNoDelay(true);
-            while (serveOne() && !router.closing()) {
+            while (serveOne() && !relayClosing.getAsBoolean()) {
                 // next request on the same connection, unless the relay is shutting down
             }
             if (!quietEnd && !socket.isOutputShutdown()) {
@@ -172,7 +171,7 @@ final class EdgeConnection {
             refuse(ErrorPage.misdirected(host, scheme.serverName()), accept);
             return false;
         }
-        if (router.closing()) {
+        if (relayClosing.getAsBoolean()) {
             refuse(ErrorPage.relayClosing(), accept);
             return false;
         }

@@ -90,23 +90,7 @@ public final class RelayServer implements AutoCloseable {
         this.registry = new TunnelRegistry(domain, verifier);
         this.resumes = new ResumeTable(config.limits().resumeGrace(),
                 kept -> kept.forEach(binding -> TunnelBinder.release(this, binding)));
-        Duration hold = config.limits().reconnectHold();
-        this.sharedRouter = new EdgeConnection.Router() {
-            @Override
-            public HttpTunnel route(String host) throws InterruptedException {
-                return registry.routeWaiting(host, hold);
-            }
-
-            @Override
-            public boolean reconnecting(String host) {
-                return registry.reconnecting(host);
-            }
-
-            @Override
-            public boolean closing() {
-                return isClosing();
-            }
-        };
+        this.sharedRouter = registry.router(null, config.limits().reconnectHold());
     }
 
     /**
@@ -391,27 +375,6 @@ public final class RelayServer implements AutoCloseable {
         return registry;
     }
 
-    /** @return {@code router}, and closing while the relay shuts down (a tunnel's own port's router knows not) */
-    private EdgeConnection.Router closingAware(EdgeConnection.Router router) {
-        if (router == sharedRouter) return router;
-        return new EdgeConnection.Router() {
-            @Override
-            public HttpTunnel route(String host) throws InterruptedException {
-                return router.route(host);
-            }
-
-            @Override
-            public boolean reconnecting(String host) {
-                return router.reconnecting(host);
-            }
-
-            @Override
-            public boolean closing() {
-                return isClosing();
-            }
-        };
-    }
-
     /** @return the sessions agents may resume */
     ResumeTable resumes() {
         return resumes;
@@ -473,7 +436,7 @@ public final class RelayServer implements AutoCloseable {
             return new TunnelBinder.Binding(tunnel, null, url);
         }
         Listener own = Listener.open("edge-" + tunnel.name(), config.bindAddress(), 0,
-                socket -> serveEdge(socket, registry.namedRouter(tunnel.name(), config.limits().reconnectHold()),
+                socket -> serveEdge(socket, registry.router(tunnel.name(), config.limits().reconnectHold()),
                         https, false));
         URI url = URI.create((https != null ? "https://" : "http://") + EdgeConnection.urlHost(own.address()) + ":"
                 + own.port());
@@ -613,7 +576,8 @@ public final class RelayServer implements AutoCloseable {
                     socket = secure;
                     scheme = EdgeConnection.Scheme.https(serverName(secure));
                 }
-                new EdgeConnection(socket, closingAware(router), config.limits(), config.httpLimits(), scheme).run();
+                new EdgeConnection(socket, router, this::isClosing, config.limits(), config.httpLimits(), scheme)
+                        .run();
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "public connection failed: " + e);
             } finally {

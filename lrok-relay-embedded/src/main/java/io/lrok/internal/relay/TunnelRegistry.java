@@ -5,9 +5,12 @@ import io.lrok.internal.wire.Names;
 import io.lrok.relay.AgentGrant;
 import io.lrok.relay.TokenVerifier;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -32,8 +35,8 @@ final class TunnelRegistry {
     /** Knows which names are reserved for which account. */
     private final TokenVerifier verifier;
     /** Only for requests waiting for a reconnecting tunnel ({@link #routeWaiting}); claims never take it. */
-    private final java.util.concurrent.locks.ReentrantLock opened = new java.util.concurrent.locks.ReentrantLock();
-    private final java.util.concurrent.locks.Condition tunnelOpened = opened.newCondition();
+    private final ReentrantLock opened = new ReentrantLock();
+    private final Condition tunnelOpened = opened.newCondition();
 
     TunnelRegistry(String domain, TokenVerifier verifier) {
         this.domain = domain;
@@ -133,7 +136,7 @@ final class TunnelRegistry {
      * @param hold the longest wait for a reconnecting tunnel
      * @return the routable tunnel, or null (none, or still reconnecting after {@code hold})
      */
-    HttpTunnel routeWaiting(String host, java.time.Duration hold) throws InterruptedException {
+    HttpTunnel routeWaiting(String host, Duration hold) throws InterruptedException {
         HttpTunnel tunnel = route(host);
         if (tunnel != null || hold.isZero() || !reconnecting(host)) return tunnel;
         long left = hold.toNanos();
@@ -157,24 +160,25 @@ final class TunnelRegistry {
     }
 
     /**
-     * A router for one name, whoever holds it: the own port of a tunnel of a relay without a domain, which stays
-     * bound while the tunnel is kept for a resume and then serves the resumed session's tunnel.
+     * A router that holds requests for a reconnecting tunnel up to {@code hold}: by each request's Host (the shared
+     * ports), or to one name whoever holds it (the own port of a tunnel of a relay without a domain, which stays
+     * bound while the tunnel is kept for a resume and then serves the resumed session's tunnel).
      *
-     * @param name the subdomain
+     * @param name the subdomain every request goes to, or null to route by Host
      * @param hold the longest wait for a reconnecting tunnel
-     * @return a router that sends every request to the name's tunnel
+     * @return the router
      */
-    EdgeConnection.Router namedRouter(String name, java.time.Duration hold) {
-        String host = name + "." + domain;
+    EdgeConnection.Router router(String name, Duration hold) {
+        String fixedHost = name == null ? null : name + "." + domain;
         return new EdgeConnection.Router() {
             @Override
-            public HttpTunnel route(String ignored) throws InterruptedException {
-                return routeWaiting(host, hold);
+            public HttpTunnel route(String host) throws InterruptedException {
+                return routeWaiting(fixedHost != null ? fixedHost : host, hold);
             }
 
             @Override
-            public boolean reconnecting(String ignored) {
-                return TunnelRegistry.this.reconnecting(host);
+            public boolean reconnecting(String host) {
+                return TunnelRegistry.this.reconnecting(fixedHost != null ? fixedHost : host);
             }
         };
     }
