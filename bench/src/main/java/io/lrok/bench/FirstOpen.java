@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link CompareApp}), then in this fresh JVM {@code EmbeddedRelay.start()} (TLS, the defaults) and, timed, {@code
  * Tunnel.http(port).relay(relay).capture(false).open()} until the first 200 through the public URL, polled every
  * millisecond with a raw socket. Prints one line of figures: the relay's start, the first open, the open call alone,
- * the first poll, and a second open in the same JVM.
+ * the first poll, the CPU time this JVM spent on the first open (all threads), and a second open in the same JVM.
  *
  * <p>{@code --phases} also samples this thread's stack every {@value #SAMPLE_MICROS} µs during the first open and
  * prints where the time went: the spans between the open path's landmarks (connect, TLS handshake, hello, bind)
@@ -90,6 +90,8 @@ public final class FirstOpen {
                 long relayStarted = System.nanoTime();
                 Sampler sampler = phases ? Sampler.start(Thread.currentThread()) : null;
                 mark(MarkOpen.class);
+                Map<String, Long> cpuBefore = phases ? cpuByThread() : Map.of();
+                long cpu0 = processCpuNanos();
                 long start = System.nanoTime();
                 Tunnel tunnel = Tunnel.http(app.http()).relay(relay).capture(false).open();
                 long opened = System.nanoTime();
@@ -98,6 +100,8 @@ public final class FirstOpen {
                 long[] firstPoll = new long[1];
                 int polls = poll(new Loads.HttpTarget(url.getPort(), ComparePaths.hostHeader(url)), firstPoll);
                 long answered = System.nanoTime();
+                long cpu = processCpuNanos() - cpu0;
+                Map<String, Long> cpuAfter = phases ? cpuByThread() : Map.of();
                 if (sampler != null) sampler.stop();
                 mark(MarkDone.class);
                 tunnel.close();
@@ -110,9 +114,18 @@ public final class FirstOpen {
                     second = ms(System.nanoTime() - start2);
                 }
                 System.out.printf(Locale.ROOT, "relay_start_ms=%.1f first_open_ms=%.1f open_call_ms=%.1f "
-                                + "first_poll_ms=%.1f polls=%d second_open_ms=%.1f%n", ms(relayStarted - t0),
-                        ms(answered - start), ms(opened - start), ms(firstPoll[0]), polls, second);
-                if (sampler != null) sampler.report(start, opened, answered);
+                                + "first_poll_ms=%.1f polls=%d first_open_cpu_ms=%.1f second_open_ms=%.1f%n",
+                        ms(relayStarted - t0), ms(answered - start), ms(opened - start), ms(firstPoll[0]), polls,
+                        ms(cpu), second);
+                if (sampler != null) {
+                    sampler.report(start, opened, answered);
+                    System.out.println("CPU time of the first open by OS thread (ms; the sampler's own included):");
+                    cpuAfter.entrySet().stream()
+                            .map(e -> Map.entry(e.getKey(), e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L)))
+                            .filter(e -> e.getValue() >= 500_000)
+                            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                            .forEach(e -> System.out.printf(Locale.ROOT, "  %6.1f %s%n", ms(e.getValue()), e.getKey()));
+                }
             }
         } finally {
             app.child().close();
@@ -145,6 +158,32 @@ public final class FirstOpen {
                 LockSupport.parkNanos(1_000_000);
             }
         }
+    }
+
+    /**
+     * The CPU time of every thread of this JVM so far (carriers of virtual threads, the JIT compilers and GC
+     * included), from {@code /proc/self/task/<tid>/schedstat}; threads that ended are not counted, so read it
+     * around a span in which none ends. Less moved by other work on the machine than the wall-clock time.
+     */
+    static long processCpuNanos() throws IOException {
+        return cpuByThread().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** CPU nanoseconds so far by kind of OS thread (its name, digits dropped: "C2 CompilerThread", "GC Thread"). */
+    static Map<String, Long> cpuByThread() throws IOException {
+        Map<String, Long> byName = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("schedstat"));
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("#?[0-9]+", "");
+                    byName.merge(name, Long.parseLong(stat.substring(0, stat.indexOf(' '))), Long::sum);
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return byName;
     }
 
     private static double ms(long nanos) {
