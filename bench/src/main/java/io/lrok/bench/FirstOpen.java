@@ -21,6 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * Tunnel.http(port).relay(relay).capture(false).open()} until the first 200 through the public URL, polled every
  * millisecond with a raw socket. Prints one line of figures: the relay's start, the first open, the open call alone,
  * the first poll, the CPU time this JVM spent on the first open (all threads), and a second open in the same JVM.
+ * {@code --capture} opens with the defaults instead (capture and the inspector on); {@code --default-logging}
+ * leaves the JDK's logging as a JVM starts it (bench/compare turns lrok's INFO lines off first).
  *
  * <p>{@code --phases} also samples this thread's stack every {@value #SAMPLE_MICROS} µs during the first open and
  * prints where the time went: the spans between the open path's landmarks (connect, TLS handshake, hello, bind)
@@ -62,21 +64,26 @@ public final class FirstOpen {
     /**
      * Runs one measurement in this JVM.
      *
-     * @param args {@code [--phases] [--class-log FILE]}
+     * @param args {@code [--phases] [--default-logging] [--capture] [--class-log FILE]}
      * @throws Exception if something fails
      */
     public static void main(String[] args) throws Exception {
         boolean phases = false;
+        boolean defaultLogging = false;
+        boolean capture = false;
         Path classLog = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--phases" -> phases = true;
+                case "--default-logging" -> defaultLogging = true;
+                case "--capture" -> capture = true;
                 case "--class-log" -> classLog = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
-        // As bench/compare does before its open: lrok's INFO lines off.
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        // As bench/compare does before its open: lrok's INFO lines off. With --default-logging the JDK's logging is
+        // left as a JVM starts it (not initialised; INFO to standard error), as in a test that configures none.
+        if (!defaultLogging) java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         Path work = Files.createTempDirectory("lrok-first-open-");
         ComparePaths.App app = ComparePaths.App.start(work);
         try {
@@ -93,7 +100,7 @@ public final class FirstOpen {
                 Map<String, Long> cpuBefore = phases ? cpuByThread() : Map.of();
                 long cpu0 = processCpuNanos();
                 long start = System.nanoTime();
-                Tunnel tunnel = Tunnel.http(app.http()).relay(relay).capture(false).open();
+                Tunnel tunnel = Tunnel.http(app.http()).relay(relay).capture(capture).open();
                 long opened = System.nanoTime();
                 URI url = tunnel.publicUrl();
                 mark(MarkPoll.class);
@@ -108,7 +115,7 @@ public final class FirstOpen {
                 // a second open in the same JVM, for comparison (bench/compare's "later ones")
                 long start2 = System.nanoTime();
                 double second;
-                try (Tunnel t2 = Tunnel.http(app.http()).relay(relay).capture(false).open()) {
+                try (Tunnel t2 = Tunnel.http(app.http()).relay(relay).capture(capture).open()) {
                     URI u2 = t2.publicUrl();
                     poll(new Loads.HttpTarget(u2.getPort(), ComparePaths.hostHeader(u2)), new long[1]);
                     second = ms(System.nanoTime() - start2);
