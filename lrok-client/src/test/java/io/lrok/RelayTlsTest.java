@@ -117,6 +117,39 @@ class RelayTlsTest {
     }
 
     @Test
+    void anEmbeddedRelaysContextTrustsThatRelayOnlyNotAnotherOne() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.start(); EmbeddedRelay other = EmbeddedRelay.start()) {
+            // the other relay's address with this relay's trust: its certificate is not the one pinned
+            RelayEndpoint impostor = new RelayEndpoint() {
+                @Override
+                public String host() {
+                    return other.host();
+                }
+
+                @Override
+                public int port() {
+                    return other.port();
+                }
+
+                @Override
+                public boolean tls() {
+                    return true;
+                }
+
+                @Override
+                public java.util.Optional<javax.net.ssl.SSLContext> sslContext() {
+                    return relay.sslContext();
+                }
+            };
+            assertThatThrownBy(() -> Tunnel.http(3000).relay(impostor).open())
+                    .isInstanceOfSatisfying(TunnelException.class,
+                            e -> assertThat(e.code()).isEqualTo(TunnelException.RELAY_UNTRUSTED))
+                    .hasMessageContaining("lrok://127.0.0.1:" + other.agentPort() + " was not trusted")
+                    .hasMessageContaining("not the one this agent was given to expect");
+        }
+    }
+
+    @Test
     void anExpiredRelayCertificateIsRefusedSayingSo() throws Exception {
         CertificateAuthority ca = CertificateAuthority.create();
         Instant now = Instant.now();

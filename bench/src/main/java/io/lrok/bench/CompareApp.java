@@ -21,7 +21,8 @@ import java.util.concurrent.Executors;
  * <li>{@code I}: writes one byte back and keeps the connection until EOF (an idle stream).</li>
  * </ul>
  * No step relies on a half-close: the Debian version of hashicorp/yamux ends reading when its own side closes, so
- * the Go baseline cannot pass one on. Prints {@code READY http=<port> bulk=<port>}.
+ * the Go baseline cannot pass one on. Serves one request to itself (so that no path's first request pays for the
+ * app's own first one), then prints {@code READY http=<port> bulk=<port>}.
  */
 public final class CompareApp {
     /** What the HTTP server answers. */
@@ -65,6 +66,13 @@ public final class CompareApp {
                 }
             }
         });
+        // Serve one request before saying READY: an app's first request in a fresh JVM takes some 90 ms (the JDK
+        // HttpServer's exchange path loaded and run for the first time), which every path's first request would
+        // otherwise count (bench/compare's and bench/first-open's first Tunnel.open).
+        try (Loads.HttpConnection warm = new Loads.HttpConnection(new Loads.HttpTarget(http.getAddress().getPort(),
+                "127.0.0.1:" + http.getAddress().getPort()))) {
+            warm.exchange();
+        }
         ChildCommands.serve("READY http=" + http.getAddress().getPort() + " bulk=" + bulk.getLocalPort(), cmd -> null);
     }
 

@@ -12,7 +12,7 @@ package io.lrok.mux;
  */
 record Frame(int type, int flags, int streamId, int length) {
 
-    static final int HEADER_SIZE = 12;
+    static final int HEADER_SIZE = MuxConfig.FRAME_HEADER_SIZE;
     static final int VERSION = 0;
 
     static final int TYPE_DATA = 0;

@@ -6,10 +6,19 @@ import java.io.InputStream;
 
 /**
  * The reader thread's buffered view of the connection. Unlike {@link java.io.BufferedInputStream} it never calls
- * {@code available()}, which on a socket is a system call per read, and it reads large payloads straight into
- * their destination. Only the session's reader thread uses it, so it needs no lock.
+ * {@code available()}, which on a socket is a system call per read, and it reads what is left of a payload beyond
+ * what it has buffered straight into the payload's destination ({@link #DIRECT_READ_MIN}). Only the session's
+ * reader thread uses it, so it needs no lock.
  */
 final class FrameInput {
+    /**
+     * What is left of a payload, once the buffered part is taken, that is read straight into its destination
+     * rather than through the buffer. Over TLS a read returns at most one record, which the JDK has already
+     * decrypted into a buffer of its own, so a payload read through ours was copied twice; over a plain socket the
+     * copy saved outweighs the read call that the next header may then need.
+     */
+    static final int DIRECT_READ_MIN = 4096;
+
     private final InputStream in;
     private final byte[] buf;
     private int pos;
@@ -31,8 +40,8 @@ final class FrameInput {
         pos += done;
         while (done < len) {
             int n;
-            if (len - done >= buf.length) {
-                n = in.read(dst, off + done, len - done); // large: no copy through the buffer
+            if (len - done >= DIRECT_READ_MIN) {
+                n = in.read(dst, off + done, len - done); // the buffer is empty here: no copy through it
             } else {
                 n = fill();
                 if (n > 0) {

@@ -18,6 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       never blocks. A control writer thread sends them; a data writer sends all queued control frames before
  *       its own frame, so acks, window updates and ping replies never wait behind more than one data frame.</li>
  * </ul>
+ * An application thread that reads a stream gives its window back through {@link #sendControlFromApplication}:
+ * written by that thread when the connection is free, queued otherwise.
  *
  * <p>Locking: {@code writeLock} guards {@code out} and {@code scratch}; the control queue is drained only while
  * holding it, which keeps control frames in the order they were queued relative to data (a SYN queued before a
@@ -71,6 +73,38 @@ final class FrameWriter {
         }
         controlQueue.add(frame);
         controlSignal.release();
+    }
+
+    /**
+     * Sends a control frame for an application thread, which may block on the connection as its data writes do:
+     * written at once (after what is queued) when no other thread is writing, otherwise queued for the control
+     * writer, so that the caller never waits behind another thread's Data frame. A window update given back by a
+     * reading thread then costs no hand-off to the control writer.
+     *
+     * @throws MuxException when the frame cannot be queued (see {@link #enqueueControl}) or the write failed
+     */
+    void sendControlFromApplication(Frame frame) throws MuxException {
+        if (!writeLock.tryLock()) {
+            enqueueControl(frame);
+            return;
+        }
+        try {
+            checkOpen();
+            int pos = drainControlLocked();
+            if (pos + Frame.HEADER_SIZE > scratch.length) {
+                writeLocked(pos);
+                pos = 0;
+            }
+            frame.encode(scratch, pos);
+            if (trace) LOG.log(Level.TRACE, frame.trace(true));
+            writeLocked(pos + Frame.HEADER_SIZE);
+        } catch (MuxException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new MuxException("connection write failed: " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Writes one Data frame; blocks while the connection does. */

@@ -50,6 +50,13 @@ public record MuxConfig(
     /** The window every stream starts with, fixed by the protocol. */
     public static final int INITIAL_STREAM_WINDOW = 256 * 1024;
 
+    /**
+     * The size of a frame header: a Data frame of n payload bytes goes out as n + 12 bytes, in one write to the
+     * connection. A writer that wants whole frames of a given size (a multiple of the TLS record size, say) reads
+     * this much less payload.
+     */
+    public static final int FRAME_HEADER_SIZE = 12;
+
     /** The largest window we allow: the protocol counts windows in 32 bits. */
     public static final int MAX_STREAM_WINDOW_LIMIT = 1 << 30;
 

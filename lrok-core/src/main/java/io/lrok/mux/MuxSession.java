@@ -375,6 +375,23 @@ public final class MuxSession implements Closeable {
         }
     }
 
+    /**
+     * Sends a control frame from an application thread (one allowed to block on the connection): at once when
+     * the connection is free, else queued (see {@link FrameWriter#sendControlFromApplication}). Never called by the
+     * reader thread.
+     */
+    void sendControlFromApplication(Frame frame) throws MuxException {
+        if (closed.get()) throw closeCause();
+        try {
+            writer.sendControlFromApplication(frame);
+        } catch (MuxException e) {
+            // A failed write has already ended the session (the writer's failure listener): report why.
+            if (closed.get()) throw closeCause();
+            fail(e, Frame.GO_AWAY_INTERNAL_ERROR);
+            throw e;
+        }
+    }
+
     /** Like {@link #sendControl}, for paths that have no caller to tell (a failure already closed the session). */
     void sendControlQuietly(Frame frame) {
         try {

@@ -233,7 +233,8 @@ public final class MuxStream implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (credit > 0) session.sendControl(new Frame(Frame.TYPE_WINDOW_UPDATE, 0, id, (int) credit));
+        // The reading thread is the application's: it may write the update itself, saving a thread hand-off.
+        if (credit > 0) session.sendControlFromApplication(new Frame(Frame.TYPE_WINDOW_UPDATE, 0, id, (int) credit));
         return n;
     }
 

@@ -8,6 +8,7 @@ import io.lrok.internal.relay.ServerCertificates;
 import io.lrok.internal.relay.TokenFile;
 import io.lrok.internal.tls.CertificateAuthority;
 import io.lrok.internal.tls.IssuedCertificate;
+import io.lrok.internal.tls.TlsContexts;
 import io.lrok.spi.RelayEndpoint;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -44,7 +45,8 @@ import javax.net.ssl.SSLContext;
  * <p>TLS: at start the relay makes a throwaway certificate authority ({@link #caCertificatePem()},
  * {@link #trustStore()}) and a certificate for {@code 127.0.0.1}, {@code ::1}, {@code localhost} and
  * {@code *.localhost} (and the domain, if any); the agent port speaks TLS 1.3 with it, and {@link #sslContext()}
- * hands agents a context that trusts that CA only, so {@code Tunnel.http(3000).relay(relay)} needs no set-up.
+ * hands agents a context that accepts exactly that certificate (pinned), so {@code Tunnel.http(3000).relay(relay)}
+ * needs no set-up.
  * {@link Builder#plaintextAgentPort()} turns TLS off (agents then from loopback only). {@link Builder#https()} adds a
  * public HTTPS port with the same certificate; {@link Builder#certificate(Path, Path)} serves PEM files instead
  * (reloaded when they change), on the HTTPS port and the agent port. {@link Builder#agentsOnHttpsPort()} lets agents
@@ -208,8 +210,9 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
     /**
      * How agents verify the relay.
      *
-     * @return a context trusting only the relay's throwaway CA, when the agent port presents the generated
-     *         certificate; empty (the JDK's trust store) when it presents {@link Builder#certificate(Path, Path)
+     * @return a context that accepts only the relay's generated certificate itself (pinned: not even another
+     *         certificate of its CA; no name check, which an exact match makes moot), when the agent port presents
+     *         the generated certificate; empty (the JDK's trust store) when it presents {@link Builder#certificate(Path, Path)
      *         configured files}, or speaks plaintext
      */
     @Override
@@ -588,10 +591,12 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
          */
         public EmbeddedRelay start() throws IOException {
             CertificateAuthority ca;
+            IssuedCertificate issued;
             ServerCertificates generated;
             try {
                 ca = CertificateAuthority.create();
-                generated = ServerCertificates.fixed(ca.issue(generatedNames().toArray(String[]::new)));
+                issued = ca.issue(generatedNames().toArray(String[]::new));
+                generated = ServerCertificates.fixed(issued);
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot make the relay's TLS certificate: " + e.getMessage(), e);
             }
@@ -604,7 +609,8 @@ public final class EmbeddedRelay implements RelayEndpoint, AutoCloseable {
             SSLContext agentTrust = null;
             if (!plaintextAgentPort && files == null) {
                 try {
-                    agentTrust = ca.clientContext();
+                    // the generated certificate itself, pinned: no PKIX path to check (docs/relay.md, "TLS")
+                    agentTrust = TlsContexts.pinning(List.of(issued.certificate()));
                 } catch (GeneralSecurityException e) {
                     throw new IOException("cannot make the agents' TLS context: " + e.getMessage(), e);
                 }

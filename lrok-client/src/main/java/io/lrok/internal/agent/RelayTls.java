@@ -1,6 +1,7 @@
 package io.lrok.internal.agent;
 
 import io.lrok.TunnelException;
+import io.lrok.internal.tls.PinnedCertificateException;
 import io.lrok.internal.tls.TlsContexts;
 import io.lrok.internal.wire.Protocol;
 import io.lrok.spi.RelayEndpoint;
@@ -117,6 +118,11 @@ final class RelayTls {
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PinnedCertificateException) {
+                return "its certificate is not the one this agent was given to expect (" + t.getMessage() + "): "
+                        + "another relay answers at this address, or the relay was started again with a new "
+                        + "certificate; give the agent the endpoint of the relay that runs there now";
+            }
             String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (message.contains("no subject alternative") || message.contains("no name matching")) {
                 return "its certificate is not for the host name " + host + " (" + t.getMessage() + "); dial the "

@@ -2,23 +2,29 @@ package io.lrok.internal.tls;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import javax.net.ssl.KeyManagerFactory;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * {@link SSLContext}s and {@link SSLParameters} for lrok's TLS: TLS 1.3 only, and a client that checks the server's
  * name. An SSLContext cannot disable protocol versions by itself, so sockets and engines apply
  * {@link #serverParameters} or {@link #clientParameters} before the handshake.
+ *
+ * <p>Each context is given every manager it uses, never null: for a null the JDK makes its defaults, and the
+ * default trust managers read the JDK's whole {@code cacerts} file, which a relay (it asks no client for a
+ * certificate) and an agent that trusts only the certificates it was given never consult.
  */
 public final class TlsContexts {
 
     /** The only protocol version lrok speaks. */
     public static final String PROTOCOL = "TLSv1.3";
 
-    // PKIX (the JDK's "NewSunX509") picks a key entry by SNI and key type, where the older SunX509 takes the first.
-    private static final String KEY_MANAGER_ALGORITHM = "PKIX";
     private static final String TRUST_MANAGER_ALGORITHM = "PKIX";
     // RFC 2818/6125 name checks in JSSE: DNS names and IP addresses against the certificate's subjectAltNames.
     private static final String HOSTNAME_VERIFICATION = "HTTPS";
@@ -26,15 +32,14 @@ public final class TlsContexts {
     private TlsContexts() {}
 
     /**
-     * @param keyStore a key store holding the server's key and certificate chain
-     * @param password the key entry's password
-     * @return a context whose key managers present that chain
+     * @param key   the server's private key, held as it is (no key store: see {@link FixedKeyManager})
+     * @param chain its certificate chain, leaf first
+     * @return a context that presents that chain, and trusts no client certificate (none is asked for)
+     * @throws IllegalArgumentException if the chain is empty
      */
-    public static SSLContext server(KeyStore keyStore, char[] password) throws GeneralSecurityException {
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KEY_MANAGER_ALGORITHM);
-        keys.init(keyStore, password);
+    public static SSLContext server(PrivateKey key, List<X509Certificate> chain) throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance(PROTOCOL);
-        context.init(keys.getKeyManagers(), null, null);
+        context.init(new KeyManager[] {new FixedKeyManager(key, chain)}, new TrustManager[0], null);
         return context;
     }
 
@@ -46,7 +51,18 @@ public final class TlsContexts {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TRUST_MANAGER_ALGORITHM);
         trust.init(trustStore);
         SSLContext context = SSLContext.getInstance(PROTOCOL);
-        context.init(null, trust.getTrustManagers(), null);
+        context.init(new KeyManager[0], trust.getTrustManagers(), null); // no client certificate to present
+        return context;
+    }
+
+    /**
+     * @param certificates the server certificates to accept, byte for byte (see {@link PinnedTrustManager})
+     * @return a context that accepts a server only if it presents one of them, valid now
+     * @throws IllegalArgumentException if there is none
+     */
+    public static SSLContext pinning(List<X509Certificate> certificates) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance(PROTOCOL);
+        context.init(new KeyManager[0], new TrustManager[] {new PinnedTrustManager(certificates)}, null);
         return context;
     }
 

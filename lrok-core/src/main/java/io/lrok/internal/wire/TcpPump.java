@@ -1,5 +1,6 @@
 package io.lrok.internal.wire;
 
+import io.lrok.mux.MuxConfig;
 import io.lrok.mux.MuxStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +18,14 @@ import java.net.Socket;
  */
 public final class TcpPump {
     private static final System.Logger LOG = System.getLogger(TcpPump.class.getName());
-    /** The copy buffer of a direction while data flows. */
-    public static final int BUFFER_SIZE = 32 * 1024;
+    /**
+     * The copy buffer of a direction while data flows: 64 KiB less a frame header, so that a full read from the
+     * socket goes out as one Data frame (the default {@code MuxConfig.maxSendFrameSize} is 64 KiB) of exactly 64
+     * KiB with its header, which TLS carries as four full 16 KiB records. With 32 KiB reads each frame was two full
+     * records and a 12-byte one, and each record costs an encryption, a write call and two read calls at the
+     * other end (bench/compare, docs/benchmarks.md). Held only while data flows ({@link #IDLE_BUFFER_SIZE}).
+     */
+    public static final int BUFFER_SIZE = 64 * 1024 - MuxConfig.FRAME_HEADER_SIZE;
     /**
      * The buffer of a direction that waits for data. An idle TCP stream has four directions blocked in a read (two
      * at the relay, two at the agent); with {@link #BUFFER_SIZE} each, 10,000 idle streams held 1.3 GiB of heap

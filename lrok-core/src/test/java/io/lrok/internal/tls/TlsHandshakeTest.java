@@ -80,6 +80,36 @@ class TlsHandshakeTest {
     }
 
     @Test
+    void aPinnedContextAcceptsThatCertificateAndNoOtherOfTheSameCa() throws Exception {
+        SSLContext pinned = TlsContexts.pinning(List.of(leaf.certificate()));
+        try (HttpsServer server = new HttpsServer(leaf.serverContext());
+                SSLSocket socket = connect(pinned, "127.0.0.1", server.port())) {
+            // the server presents the whole chain, leaf first
+            assertThat(socket.getSession().getPeerCertificates()).containsExactlyElementsOf(leaf.chain());
+            assertThat(get(socket)).endsWith(HttpsServer.BODY);
+        }
+        IssuedCertificate sibling = ca.issue(NAME, "127.0.0.1"); // same CA, same names, another key
+        try (HttpsServer server = new HttpsServer(sibling.serverContext())) {
+            assertThatThrownBy(() -> connect(pinned, "127.0.0.1", server.port()).close())
+                    .isInstanceOf(SSLHandshakeException.class)
+                    .hasRootCauseInstanceOf(PinnedCertificateException.class)
+                    .hasMessageContaining("not the one pinned");
+        }
+    }
+
+    @Test
+    void aPinnedCertificateThatHasExpiredIsRefused() throws Exception {
+        Instant now = Instant.now();
+        IssuedCertificate expired = ca.issue(List.of(NAME), now.minus(Duration.ofDays(10)), now.minusSeconds(60));
+        try (HttpsServer server = new HttpsServer(expired.serverContext())) {
+            SSLContext pinned = TlsContexts.pinning(List.of(expired.certificate()));
+            assertThatThrownBy(() -> connect(pinned, NAME, server.port()).close())
+                    .isInstanceOf(SSLHandshakeException.class)
+                    .hasRootCauseInstanceOf(CertificateExpiredException.class);
+        }
+    }
+
+    @Test
     void rsaWorksToo() throws Exception {
         CertificateAuthority rsa = CertificateAuthority.create(CertificateAuthority.KeyType.RSA_2048, "lrok RSA CA");
         try (HttpsServer server = new HttpsServer(rsa.issue("localhost").serverContext());

@@ -2,6 +2,7 @@ package io.lrok.internal.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lrok.mux.MuxConfig;
 import io.lrok.mux.MuxSession;
 import io.lrok.mux.MuxStream;
 import java.io.ByteArrayInputStream;
@@ -22,6 +23,13 @@ import org.junit.jupiter.api.Timeout;
 /** TcpPump's copy buffers, and bytes through a pump both ways over a real yamux session and real sockets. */
 @Timeout(30)
 class TcpPumpTest {
+
+    @Test
+    void aFullReadGoesOutAsOneDataFrameOfWholeTlsRecords() {
+        int tlsRecord = 16 * 1024; // the largest TLS plaintext record (RFC 8446, 5.1)
+        assertThat(TcpPump.BUFFER_SIZE).isLessThanOrEqualTo(MuxConfig.defaults().maxSendFrameSize());
+        assertThat((TcpPump.BUFFER_SIZE + MuxConfig.FRAME_HEADER_SIZE) % tlsRecord).isZero();
+    }
 
     @Test
     void aDirectionWaitsWithTheSmallBufferGrowsWhenItFillsAndShrinksWhenDrained() throws Exception {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -123,9 +122,7 @@ public abstract sealed class ServerCertificates {
             if (chain.isEmpty()) throw new IOException(chainFile + " holds no certificate");
             PrivateKey key = Pem.readPrivateKey(keyFile);
             try {
-                KeyStore store = new IssuedCertificate(key, chain).keyStore();
-                return new Loaded(TlsContexts.server(store, IssuedCertificate.PASSWORD.toCharArray()), chainTime,
-                        keyTime);
+                return new Loaded(TlsContexts.server(key, chain), chainTime, keyTime);
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot use the certificate " + chainFile + " with the key " + keyFile + ": "
                         + e.getMessage(), e);
