@@ -154,4 +154,24 @@ class KeptStreamE2eTest {
             }
         }
     }
+
+    @Test
+    void eachExchangeOnAKeptStreamIsRecordedFromWhenItsOwnRequestArrived() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.start();
+                LocalHttpApp app = LocalHttpApp.start(exchange -> LocalHttpApp.respond(exchange, 200, "ok"));
+                Tunnel tunnel = Tunnel.http(app.port()).relay(relay).open();
+                Client client = Client.to(tunnel)) {
+            client.send("GET /first HTTP/1.1\r\nHost: {host}\r\n\r\n", new byte[0]);
+            assertThat(client.read("GET")).isEqualTo("200 ok");
+            tunnel.awaitExchange(e -> e.request().target().equals("/first")
+                    && e.state() != io.lrok.inspect.ExchangeState.IN_PROGRESS, E2e.WAIT);
+            java.time.Instant sent = java.time.Instant.now();
+            client.send("GET /second HTTP/1.1\r\nHost: {host}\r\n\r\n", new byte[0]);
+            assertThat(client.read("GET")).isEqualTo("200 ok");
+            io.lrok.inspect.RecordedExchange second = tunnel.awaitExchange(
+                    e -> e.request().target().equals("/second"), E2e.WAIT);
+            assertThat(second.timings().start()).as("not when the stream's previous exchange ended")
+                    .isAfterOrEqualTo(sent);
+        }
+    }
 }

@@ -74,8 +74,6 @@ final class HttpExchange {
     private final OutputStream toRelay;
     /** Where exchanges are recorded, or null when capture is off. */
     private final ExchangeStore capture;
-    private final Instant startedAt = Instant.now();
-    private final long startedNanos = System.nanoTime();
     /** This exchange's recorder once its request head is read; null without capture. Set by the forwarder before
      *  the pump starts, read by both. */
     private volatile ExchangeRecorder recorder;
@@ -178,6 +176,7 @@ final class HttpExchange {
     private boolean forward() throws IOException, InterruptedException {
         RequestHead request;
         try {
+            // On a kept stream this waits for the relay's next request: the exchange starts when its head arrives.
             request = fromRelay.readRequestHead(config.httpLimits());
         } catch (HttpException e) { // the relay's parser is as strict as ours: a bug on one side
             LOG.log(Level.WARNING, "malformed request from the relay on {0}: {1}", stream, e.getMessage());
@@ -203,7 +202,7 @@ final class HttpExchange {
         requestConsumed = !hasBody;
         if (capture != null) {
             recorder = capture.begin(request, framing instanceof BodyFraming.Chunked, header.clientAddress(),
-                    header.scheme(), header.host(), OptionalLong.empty(), startedAt, startedNanos);
+                    header.scheme(), header.host(), OptionalLong.empty(), Instant.now(), System.nanoTime());
             if (!hasBody) recorder.requestEnded(true);
         }
         if (spec.basicAuth() != null && !spec.basicAuth().accepts(request.headers().get("Authorization"))) {
