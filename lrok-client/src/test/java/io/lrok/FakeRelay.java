@@ -176,9 +176,13 @@ final class FakeRelay implements AutoCloseable {
             return stream;
         }
 
-        /** One whole exchange: sends the request, reads the response until the agent's FIN. */
+        /**
+         * One whole exchange, as a relay that does not reuse streams makes it: sends the request and FIN, reads the
+         * response until the agent's FIN.
+         */
         String roundTrip(String tunnelId, String request) throws IOException {
             try (MuxStream stream = exchange(tunnelId, request)) {
+                stream.shutdownOutput();
                 stream.setReadTimeout(WAIT);
                 return new String(stream.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             }

@@ -38,6 +38,7 @@ class SessionTest {
             assertThat(agent.hello.version()).isEqualTo(Protocol.VERSION);
             assertThat(agent.hello.client()).startsWith("lrok-java/");
             assertThat(agent.hello.token()).isNull();
+            assertThat(agent.hello.supports(Protocol.FEATURE_HTTP_STREAM_REUSE)).isTrue();
             Bind bind = (Bind) agent.awaitMessage(m -> m instanceof Bind);
             assertThat(bind.proto()).isEqualTo(Proto.HTTP);
             assertThat(bind.subdomain()).isEqualTo("violet-mole");
@@ -50,6 +51,39 @@ class SessionTest {
                     + "Connection: close\r\n\r\n");
             assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").endsWith("GET /hello 0");
         }
+    }
+
+    @Test
+    void aKeptStreamCarriesRequestAfterRequestUntilTheRelayEndsIt() throws Exception {
+        try (FakeRelay relay = FakeRelay.start(); LocalApp app = LocalApp.echo();
+             Tunnel tunnel = Tunnel.http(app.port()).relay(relay.endpoint()).subdomain("kept").open()) {
+            FakeRelay.Agent agent = relay.awaitAgent();
+            Bind bind = (Bind) agent.awaitMessage(m -> m instanceof Bind);
+            // As a relay keeping the stream sends them: no Connection: close, no FIN after a request.
+            try (io.lrok.mux.MuxStream stream = agent.exchange("t-" + bind.id(),
+                    "POST /one HTTP/1.1\r\nHost: kept.lrok.test\r\nContent-Length: 3\r\n\r\nabc")) {
+                stream.setReadTimeout(FakeRelay.WAIT);
+                io.lrok.internal.http.HttpReader reader = new io.lrok.internal.http.HttpReader(stream.getInputStream());
+                assertThat(bodyOfNext(reader)).isEqualTo("POST /one 3");
+                stream.getOutputStream().write("GET /two HTTP/1.1\r\nHost: kept.lrok.test\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                assertThat(bodyOfNext(reader)).isEqualTo("GET /two 0");
+                stream.getOutputStream().write("GET /last HTTP/1.1\r\nHost: kept.lrok.test\r\nConnection: close\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                assertThat(bodyOfNext(reader)).isEqualTo("GET /last 0");
+                assertThat(stream.getInputStream().read()).as("FIN after a request that said close").isEqualTo(-1);
+            }
+            assertThat(app.take().uri()).isEqualTo("/one");
+            assertThat(app.take().uri()).isEqualTo("/two");
+            assertThat(app.take().uri()).isEqualTo("/last");
+        }
+    }
+
+    private static String bodyOfNext(io.lrok.internal.http.HttpReader reader) throws Exception {
+        io.lrok.internal.http.ResponseHead head = reader.readResponseHead(io.lrok.http.HttpLimits.defaults());
+        assertThat(head.status()).isEqualTo(200);
+        return new String(reader.body(io.lrok.internal.http.BodyFraming.forResponse("GET", head),
+                io.lrok.http.HttpLimits.defaults()).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -62,6 +62,9 @@ public final class MuxStream implements AutoCloseable {
      */
     private long closedAt;
 
+    /** Run once when the stream fails; see {@link #onFailure}. Guarded by {@code lock}. */
+    private Runnable failureListener;
+
     private volatile long readTimeoutNanos;
     private final InputStream input = new StreamInput();
     private final OutputStream output = new StreamOutput();
@@ -98,6 +101,43 @@ public final class MuxStream implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout: " + timeout);
         this.readTimeoutNanos = timeout.toNanos();
+    }
+
+    /**
+     * Registers what to do when the stream fails: when it is reset (by either side), times out, or its session ends.
+     * A clean close (FIN both ways) is not a failure. The action runs once, on the thread that found the failure
+     * (often the session's reader), so it must not block; it runs at once, on this thread, if the stream has
+     * failed already. One action per stream: a later call replaces an earlier one that has not run.
+     *
+     * <p>It lets a user of the stream that is not reading it learn at once that the peer gave up, without a thread
+     * parked in a read for that alone.
+     *
+     * @param action what to do, such as aborting the work the stream stood for; null removes the action
+     */
+    public void onFailure(Runnable action) {
+        lock.lock();
+        try {
+            if (failure == null || action == null) {
+                failureListener = action;
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        action.run();
+    }
+
+    /**
+     * @return whether the stream is fully open: neither side has half-closed or closed it, and it has not failed.
+     *         A stream that is not open will never carry a new exchange in both directions.
+     */
+    public boolean isOpen() {
+        lock.lock();
+        try {
+            return failure == null && !localFin && !remoteFin && !inputClosed;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -335,15 +375,18 @@ public final class MuxStream implements AutoCloseable {
 
     /** The session ended: every blocked and future operation fails with {@code cause}. */
     void onSessionClosed(MuxException cause) {
+        Runnable listener;
         lock.lock();
         try {
             if (failure == null) failure = cause;
             buffer.clear();
             readable.signalAll();
             writable.signalAll();
+            listener = takeFailureListenerLocked();
         } finally {
             lock.unlock();
         }
+        if (listener != null) listener.run();
     }
 
     /**
@@ -375,6 +418,7 @@ public final class MuxStream implements AutoCloseable {
 
     /** Marks the stream failed; returns true if it was not already failed (the caller then sends RST). */
     private boolean failLocally(MuxException cause) {
+        Runnable listener;
         lock.lock();
         try {
             if (failure != null || (localFin && remoteFin)) return false;
@@ -382,11 +426,19 @@ public final class MuxStream implements AutoCloseable {
             buffer.clear();
             readable.signalAll();
             writable.signalAll();
+            listener = takeFailureListenerLocked();
         } finally {
             lock.unlock();
         }
         afterStateChange();
+        if (listener != null) listener.run();
         return true;
+    }
+
+    private Runnable takeFailureListenerLocked() {
+        Runnable listener = failureListener;
+        failureListener = null;
+        return listener;
     }
 
     private void markLocalFinLocked() {

@@ -138,6 +138,38 @@ class MuxSessionLoopbackTest {
     }
 
     @Test
+    void onFailureLearnsOfAResetAtOnceWithoutAReaderAndNotOfACleanEnd() throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            MuxStream opened = pair.client().openStream();
+            opened.getOutputStream().write(1);
+            MuxStream accepted = pair.server().acceptStream();
+            assertThat(accepted.isOpen()).isTrue();
+            CompletableFuture<String> failed = new CompletableFuture<>();
+            accepted.onFailure(() -> failed.complete(Thread.currentThread().getName()));
+            opened.reset();
+            assertThat(failed).succeedsWithin(Duration.ofSeconds(10)); // nobody reads the accepted stream
+            assertThat(accepted.isOpen()).isFalse();
+            CompletableFuture<Void> late = new CompletableFuture<>();
+            accepted.onFailure(() -> late.complete(null)); // already failed: runs at once, on this thread
+            assertThat(late).isDone();
+
+            MuxStream clean = pair.client().openStream();
+            clean.getOutputStream().write(2);
+            MuxStream cleanAccepted = pair.server().acceptStream();
+            CompletableFuture<Void> notRun = new CompletableFuture<>();
+            cleanAccepted.onFailure(() -> notRun.complete(null));
+            clean.shutdownOutput();
+            assertThat(cleanAccepted.getInputStream().readAllBytes()).containsExactly(2);
+            assertThat(cleanAccepted.isOpen()).as("half-closed by the peer").isFalse();
+            cleanAccepted.shutdownOutput();
+            assertThat(clean.getInputStream().read()).isEqualTo(-1);
+            cleanAccepted.onFailure(null); // removed: the session's end below must not run it
+            pair.server().close();
+            assertThat(notRun).isNotDone();
+        }
+    }
+
+    @Test
     void closingTheSessionFailsPendingAccept() throws Exception {
         LoopbackPair pair = LoopbackPair.open();
         CompletableFuture<Throwable> accept = CompletableFuture.supplyAsync(() -> {

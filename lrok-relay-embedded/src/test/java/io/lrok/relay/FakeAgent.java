@@ -13,6 +13,7 @@ import io.lrok.internal.wire.ControlMessage.Bound;
 import io.lrok.internal.wire.ControlMessage.Hello;
 import io.lrok.internal.wire.ControlMessage.Welcome;
 import io.lrok.internal.wire.Proto;
+import io.lrok.internal.wire.Protocol;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.mux.MuxSession;
 import io.lrok.mux.MuxStream;
@@ -38,33 +39,37 @@ final class FakeAgent implements AutoCloseable {
         void handle(Exchange exchange) throws Exception;
     }
 
-    /** A request as the agent received it. */
-    record Recorded(StreamHeader header, RequestHead head, byte[] body) {
+    /** A request as the agent received it, and the stream it came on. */
+    record Recorded(StreamHeader header, RequestHead head, byte[] body, int streamId) {
         String bodyText() {
             return new String(body, ISO_8859_1);
         }
     }
 
-    /** One exchange stream, agent side. */
+    /** One exchange on a stream, agent side. */
     static final class Exchange {
         final StreamHeader header;
         final RequestHead head;
         final HttpReader reader;
         final MuxStream stream;
+        /** 0 for the stream's first exchange, 1 for the next one on the same stream, ... */
+        final int indexOnStream;
         private final FakeAgent agent;
 
-        Exchange(FakeAgent agent, StreamHeader header, RequestHead head, HttpReader reader, MuxStream stream) {
+        Exchange(FakeAgent agent, StreamHeader header, RequestHead head, HttpReader reader, MuxStream stream,
+                int indexOnStream) {
             this.agent = agent;
             this.header = header;
             this.head = head;
             this.reader = reader;
             this.stream = stream;
+            this.indexOnStream = indexOnStream;
         }
 
         /** Reads the body as it came, framing and all, to its end; records the request. */
         byte[] readBody() throws IOException {
             byte[] body = reader.rawBody(BodyFraming.forRequest(head), HttpLimits.defaults()).readAllBytes();
-            agent.requests.add(new Recorded(header, head, body));
+            agent.requests.add(new Recorded(header, head, body, stream.id()));
             return body;
         }
 
@@ -83,14 +88,26 @@ final class FakeAgent implements AutoCloseable {
     final MuxSession mux;
     final MuxStream control;
     final ControlMessage reply;
+    /** Whether it offered {@link Protocol#FEATURE_HTTP_STREAM_REUSE}: then it reads request after request on a
+     *  stream, until the relay ends it. */
+    private final boolean reusesStreams;
     private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
     private final BlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
     private final AtomicLong bindIds = new AtomicLong();
 
-    private FakeAgent(MuxSession mux, MuxStream control, ControlMessage reply) {
+    private FakeAgent(MuxSession mux, MuxStream control, ControlMessage reply, boolean reusesStreams) {
         this.mux = mux;
         this.control = control;
         this.reply = reply;
+        this.reusesStreams = reusesStreams;
+    }
+
+    /** Connects as an agent that takes successive requests on one stream, and expects a welcome. */
+    static FakeAgent connectReusingStreams(EmbeddedRelay relay) throws IOException {
+        FakeAgent agent = connect(dial(relay), Hello.create(relay.authToken().orElse(null), "fake-agent/1")
+                .withFeatures(java.util.List.of(Protocol.FEATURE_HTTP_STREAM_REUSE)));
+        if (!(agent.reply instanceof Welcome)) throw new AssertionError("expected welcome, got " + agent.reply);
+        return agent;
     }
 
     /** Connects and expects a welcome; presents the relay's token. */
@@ -127,7 +144,8 @@ final class FakeAgent implements AutoCloseable {
         control.setReadTimeout(WAIT);
         ControlCodec.write(control.getOutputStream(), hello);
         ControlMessage reply = ControlCodec.read(control.getInputStream());
-        return new FakeAgent(mux, control, reply);
+        return new FakeAgent(mux, control, reply,
+                hello instanceof Hello h && h.supports(Protocol.FEATURE_HTTP_STREAM_REUSE));
     }
 
     /** @return a connection to the relay's agent port: TLS 1.3 trusting the relay's CA, unless it is plaintext */
@@ -189,7 +207,12 @@ final class FakeAgent implements AutoCloseable {
             if (header.kind() != Proto.HTTP) throw new AssertionError("not http: " + header);
             HttpReader reader = new HttpReader(stream.getInputStream());
             RequestHead head = reader.readRequestHead(HttpLimits.defaults());
-            handler.handle(new Exchange(this, header, head, reader, stream));
+            handler.handle(new Exchange(this, header, head, reader, stream, 0));
+            // An agent that reuses streams reads the next request once the handler is done (it must have read the
+            // body), until the relay ends the stream.
+            for (int i = 1; reusesStreams && (head = reader.readRequestHead(HttpLimits.defaults())) != null; i++) {
+                handler.handle(new Exchange(this, header, head, reader, stream, i));
+            }
         } catch (Throwable t) {
             failures.add(t);
             stream.reset();

@@ -10,6 +10,7 @@ import io.lrok.internal.inspect.ExchangeRecorder;
 import io.lrok.internal.inspect.ExchangeStore;
 import io.lrok.internal.wire.StreamHeader;
 import io.lrok.mux.MuxStream;
+import io.lrok.mux.StreamResetException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -23,10 +24,20 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Forwards one HTTP exchange (docs/protocol.md §5): the request the relay wrote on a stream goes to the local app,
- * the app's response comes back on the stream, byte for byte in its own framing, and the agent's FIN marks its end.
- * This thread reads the request head, writes it to the app, reads the app's responses (passing interim 1xx heads
- * on), and copies the final response; a {@link RequestPump} copies the request body at the same time and watches the
- * stream for a reset.
+ * the app's response comes back on the stream, byte for byte in its own framing. This thread reads the request
+ * head, writes it to the app, reads the app's responses (passing interim 1xx heads on), and copies the final
+ * response; for a request with a body (or an upgrade) a {@link RequestPump} copies the body at the same time. A
+ * reset of the stream (the public client went away) is learnt from {@link MuxStream#onFailure}, at once, even while
+ * the app is still thinking.
+ *
+ * <p>A stream may carry several exchanges, one after the other ({@link HttpTunnel#forward}), when the relay's
+ * request keeps the stream alive (HTTP/1.1 without {@code Connection: close}, the stream being the hop the
+ * {@code Connection} field describes): each response then ends by its own framing, and {@link #run()} says whether
+ * the stream is in step for the next request: the response went out whole and delimited, and the request body was
+ * read from the stream to its end (passed to the app, or dropped when the app answered without it). Otherwise, or
+ * when the response ends with the app's connection, the agent half-closes the stream (FIN) after the response, and
+ * the stream ends with this exchange. The relay decides whether a next request comes; it closes the stream when none
+ * will.
  *
  * <ul>
  *   <li>The app cannot be reached, or fails before the first response byte: the agent answers 502 itself, with a
@@ -47,7 +58,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Threads: this one (the forwarder) reads the local connection and writes the stream; the pump reads the stream
  * and, after the head, writes the local connection. The shared state is the atomic fields below.
  */
-final class HttpExchange implements Runnable {
+final class HttpExchange {
     private static final System.Logger LOG = System.getLogger(HttpExchange.class.getName());
     /** Methods that may be sent again (RFC 9110 §9.2.2) when a reused connection turns out dead. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
@@ -58,11 +69,11 @@ final class HttpExchange implements Runnable {
     private final LocalConnectionPool pool;
     private final AgentConfig config;
     private final HttpReader fromRelay;
+    /** Whether this is the stream's first exchange: then a stream that ends before a request is a failure. */
+    private final boolean first;
     private final OutputStream toRelay;
     /** Where exchanges are recorded, or null when capture is off. */
     private final ExchangeStore capture;
-    private final Instant startedAt = Instant.now();
-    private final long startedNanos = System.nanoTime();
     /** This exchange's recorder once its request head is read; null without capture. Set by the forwarder before
      *  the pump starts, read by both. */
     private volatile ExchangeRecorder recorder;
@@ -74,24 +85,43 @@ final class HttpExchange implements Runnable {
     private volatile boolean finished;
     /** Whether a response byte has been written to the stream; forwarder thread only. */
     private boolean responseStarted;
+    /** The request body's (or an upgrade's) pump; null for a request without body. */
     private RequestPump pump;
+    /** Set by the forwarder when the response went out whole and was delimited by its framing, not by FIN. */
+    private volatile boolean responseDelimited;
+    /** The request's framing, once its head is read. */
+    private BodyFraming requestFraming;
+    /** Whether the request body has been read from the stream to its end; forwarder thread only. */
+    private boolean requestConsumed;
+    /** Whether the relay's request keeps the stream for another (no {@code Connection: close}, not an upgrade). */
+    private boolean streamKept;
 
-    HttpExchange(MuxStream stream, StreamHeader header, HttpTunnelSpec spec, LocalConnectionPool pool,
-            AgentConfig config, ExchangeStore capture) {
+    /**
+     * @param fromRelay the stream's reader, shared by the exchanges the stream carries one after the other
+     * @param first     whether this is the stream's first exchange
+     */
+    HttpExchange(MuxStream stream, HttpReader fromRelay, StreamHeader header, HttpTunnelSpec spec,
+            LocalConnectionPool pool, AgentConfig config, ExchangeStore capture, boolean first) {
         this.stream = stream;
         this.capture = capture;
         this.header = header;
         this.spec = spec;
         this.pool = pool;
         this.config = config;
-        this.fromRelay = new HttpReader(stream.getInputStream());
+        this.fromRelay = fromRelay;
+        this.first = first;
         this.toRelay = stream.getOutputStream();
     }
 
-    @Override
-    public void run() {
+    /**
+     * Runs the exchange. If the stream cannot carry another, it has been closed (or reset) when this returns.
+     *
+     * @return whether the stream is in step for the relay's next request, and still open
+     */
+    boolean run() {
+        boolean again = false;
         try {
-            forward();
+            again = forward() && !aborted.get();
         } catch (InterruptedException | InterruptedIOException e) {
             abort("interrupted");
         } catch (IOException e) {
@@ -101,18 +131,25 @@ final class HttpExchange implements Runnable {
             abort("internal error: " + e);
         } finally {
             finished = true;
+            stream.onFailure(null);
             if (pump != null) pump.decide(null);
             ExchangeRecorder rec = recorder;
             if (rec != null) rec.finished();
             LocalConnection left = local.getAndSet(null);
             if (left != null) left.close();
-            stream.close(); // FIN if not sent yet; stops reading, which ends the pump
+            if (!again) stream.close(); // FIN if not sent yet; stops reading, which ends a pump still reading
         }
+        return again;
     }
 
     /** @return this exchange's recorder, or null without capture (or before the request head is read) */
     ExchangeRecorder recorder() {
         return recorder;
+    }
+
+    /** @return whether the response has gone out whole: a failure on the relay's side after it fails nothing */
+    boolean responded() {
+        return responseDelimited;
     }
 
     /** @return whether the forwarder is done with the stream */
@@ -135,37 +172,46 @@ final class HttpExchange implements Runnable {
         stream.reset();
     }
 
-    private void forward() throws IOException, InterruptedException {
+    /** @return whether the exchange ended in step for another on the same stream */
+    private boolean forward() throws IOException, InterruptedException {
         RequestHead request;
         try {
+            // On a kept stream this waits for the relay's next request: the exchange starts when its head arrives.
             request = fromRelay.readRequestHead(config.httpLimits());
         } catch (HttpException e) { // the relay's parser is as strict as ours: a bug on one side
             LOG.log(Level.WARNING, "malformed request from the relay on {0}: {1}", stream, e.getMessage());
             respond(ErrorPage.response(e.status(), "lrok received a malformed request: " + e.getMessage()));
-            return;
+            return false;
         } catch (IOException e) {
-            abort("reading the request failed: " + e.getMessage());
-            return;
+            if (first || !(e instanceof StreamResetException)) abort("reading the request failed: " + e.getMessage());
+            return false;
         }
         if (request == null) {
-            abort("the relay sent no request");
-            return;
+            if (first) abort("the relay sent no request"); // later, the relay closing the stream is its normal end
+            return false;
         }
+        // The relay resets the stream when the public client goes away: stop the app's side at once.
+        stream.onFailure(() -> {
+            if (!finished && !responseDelimited) Thread.ofVirtual().start(() -> abort("the relay reset the stream"));
+        });
         BodyFraming framing = BodyFraming.forRequest(request);
+        requestFraming = framing;
         boolean upgrade = BodyFraming.isUpgrade(request);
+        streamKept = !upgrade && BodyFraming.isKeepAlive(request.version(), request.headers());
         boolean hasBody = RequestPump.hasBody(framing);
+        requestConsumed = !hasBody;
         if (capture != null) {
             recorder = capture.begin(request, framing instanceof BodyFraming.Chunked, header.clientAddress(),
-                    header.scheme(), header.host(), OptionalLong.empty(), startedAt, startedNanos);
+                    header.scheme(), header.host(), OptionalLong.empty(), Instant.now(), System.nanoTime());
             if (!hasBody) recorder.requestEnded(true);
         }
         if (spec.basicAuth() != null && !spec.basicAuth().accepts(request.headers().get("Authorization"))) {
             unauthorized();
-            return;
+            return inStep();
         }
         boolean mayRetry = !hasBody || IDEMPOTENT.contains(request.method());
         byte[] head = spec.localRequest(request).toBytes();
-        pump = new RequestPump(this, fromRelay, framing, upgrade, config);
+        if (hasBody || upgrade) pump = new RequestPump(this, fromRelay, framing, upgrade, config);
 
         for (int attempt = 1; ; attempt++) {
             LocalConnection connection;
@@ -173,49 +219,48 @@ final class HttpExchange implements Runnable {
                 connection = attempt == 1 ? pool.acquire() : pool.open(); // a retry never takes another pooled one
             } catch (IOException e) {
                 badGateway("lrok could not reach the local app at " + spec.target() + ": " + ErrorPage.describe(e));
-                return;
+                return inStep();
             }
             local.set(connection);
-            if (aborted.get()) return; // the relay reset the stream meanwhile; run() closes the connection
+            if (aborted.get()) return false; // the relay reset the stream meanwhile; run() closes the connection
             IOException failure;
             try {
                 connection.out().write(head);
                 connection.out().flush();
-                if (!pump.started()) pump.start(connection, "lrok-request-" + stream.id());
+                if (pump != null && !pump.started()) pump.start(connection, "lrok-request-" + stream.id());
                 connection.readTimeout(config.localResponseTimeout()); // the head only: a body may be slow
                 ResponseHead response = readFinalResponse(connection, upgrade);
                 connection.readTimeout(java.time.Duration.ZERO);
                 if (response != null) {
-                    respond(request, response, connection);
-                    return;
+                    return respond(request, response, connection);
                 }
                 failure = new EOFException("the local app closed the connection without a response");
             } catch (HttpException e) { // a malformed response
-                if (aborted.get()) return;
+                if (aborted.get()) return false;
                 badGateway("the local app at " + spec.target() + " sent a malformed response: " + e.getMessage());
-                return;
+                return inStep();
             } catch (RelayWriteFailed e) {
                 abort("writing to the relay failed: " + e.getMessage());
-                return;
+                return false;
             } catch (java.net.SocketTimeoutException e) { // no response head in time: not retried, the app is slow
                 LocalConnection slow = local.getAndSet(null);
                 if (slow != null) slow.close();
-                if (aborted.get()) return;
+                if (aborted.get()) return false;
                 agentError(504, "the local app at " + spec.target() + " did not answer within "
                         + config.localResponseTimeout().toSeconds() + " s");
-                return;
+                return inStep();
             } catch (IOException e) {
                 failure = e;
             }
             LocalConnection dead = local.getAndSet(null);
             if (dead != null) dead.close();
-            if (aborted.get()) return;
+            if (aborted.get()) return false;
             boolean retry = attempt == 1 && connection.reused() && !responseStarted && mayRetry
-                    && (!hasBody || !pump.started());
+                    && (pump == null || !pump.started());
             if (!retry) {
                 badGateway("lrok lost the local app at " + spec.target() + " before it answered: "
                         + ErrorPage.describe(failure));
-                return;
+                return inStep();
             }
             LOG.log(Level.DEBUG, "reused connection to {0} failed ({1}); retrying on a new one", spec.target(),
                     failure.getMessage());
@@ -239,40 +284,112 @@ final class HttpExchange implements Runnable {
         }
     }
 
-    /** Sends the final response: head with the response edits, then the body or, after a 101, the pipe. */
-    private void respond(RequestHead request, ResponseHead response, LocalConnection connection)
+    /**
+     * After a response of the agent's own (the app never saw the request, or failed before answering): the stream
+     * is in step once the request body has been read from it to its end, by the pump or, if the pump never ran,
+     * here, dropping it.
+     *
+     * @return whether the stream is in step for another exchange
+     */
+    private boolean inStep() throws InterruptedException {
+        if (aborted.get() || !responseDelimited || !streamKept) return false;
+        if (pump != null && pump.started()) {
+            pump.awaitDone();
+            return pump.bodyConsumed();
+        }
+        if (requestConsumed) return true;
+        try {
+            fromRelay.rawBody(requestFraming, config.httpLimits()).transferTo(OutputStream.nullOutputStream());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Sends the final response: head with the response edits, then the body or, after a 101, the pipe.
+     *
+     * @return whether the stream is in step for another exchange
+     */
+    private boolean respond(RequestHead request, ResponseHead response, LocalConnection connection)
             throws IOException, InterruptedException {
         if (response.status() == 101) {
             upgraded(response, connection);
-            return;
+            return false;
         }
         BodyFraming framing = BodyFraming.forResponse(request.method(), response); // may throw 502: nothing sent yet
         ResponseHead publicResponse = spec.publicResponse(response);
-        writeRelay(publicResponse.toBytes());
-        if (recorder != null) recorder.response(publicResponse, framing instanceof BodyFraming.Chunked);
-        pump.decide(null);
+        if (pump != null) pump.decide(null);
         HttpReader reader = connection.reader();
         boolean keepAlive = HttpTunnelSpec.keepsAlive(request) && !(framing instanceof BodyFraming.UntilClose)
                 && BodyFraming.isKeepAlive(response.version(), response.headers());
         // Pool the connection once its response is read, before the last bytes go to the relay: a public client
         // that sends its next request the moment it has this response then finds the connection in the pool.
         Runnable releaseIfClean = () -> {
-            if (keepAlive && reader.buffered() == 0 && pump.bodyDelivered()) release(connection);
+            if (keepAlive && reader.buffered() == 0 && (pump == null || pump.bodyDelivered())) release(connection);
         };
+        byte[] whole = reader.takeBufferedBody(framing, config.copyBufferSize());
+        if (whole != null) {
+            // The whole (small) body has arrived with the head: both go to the relay in one write.
+            if (recorder != null) {
+                recorder.response(publicResponse, false);
+                recorder.teeResponseBody(OutputStream.nullOutputStream()).write(whole);
+            }
+            releaseIfClean.run();
+            byte[] head = publicResponse.toBytes();
+            byte[] message = java.util.Arrays.copyOf(head, head.length + whole.length);
+            System.arraycopy(whole, 0, message, head.length, whole.length);
+            writeRelay(message);
+            return afterResponse(framing, connection, keepAlive);
+        }
+        writeRelay(publicResponse.toBytes());
+        if (recorder != null) recorder.response(publicResponse, framing instanceof BodyFraming.Chunked);
         try {
             OutputStream out = recorder != null ? recorder.teeResponseBody(toRelay) : toRelay;
-            Pipe.copy(reader.rawBody(framing, config.httpLimits()), out, new byte[config.copyBufferSize()],
+            Pipe.copy(reader.rawBody(framing, config.httpLimits()), out, copyBuffer(framing),
                     () -> !reader.bodyInProgress(), releaseIfClean);
         } catch (Pipe.WriteFailed e) {
             abort("writing the response to the relay failed: " + e.getMessage());
-            return;
+            return false;
         } catch (IOException e) {
             abort("reading the response from the local app failed: " + e.getMessage()); // never FIN a cut body
-            return;
+            return false;
         }
-        stream.shutdownOutput(); // FIN: the response is complete
-        // The app answered before the request body was all sent: pool the connection once it has been.
-        if (local.get() == connection && keepAlive && reader.buffered() == 0
+        return afterResponse(framing, connection, keepAlive);
+    }
+
+    /** @return a copy buffer no larger than a body of known length (a small response costs no full buffer) */
+    private byte[] copyBuffer(BodyFraming framing) {
+        int size = config.copyBufferSize();
+        if (framing instanceof BodyFraming.Fixed fixed) size = (int) Math.max(1, Math.min(size, fixed.length()));
+        return new byte[size];
+    }
+
+    /**
+     * The response has gone to the relay whole: FIN if it ends the stream, otherwise the stream is in step once the
+     * request body has been read from it.
+     *
+     * @return whether the stream is in step for another exchange
+     */
+    private boolean afterResponse(BodyFraming framing, LocalConnection connection, boolean keepAlive)
+            throws IOException, InterruptedException {
+        if (framing instanceof BodyFraming.UntilClose || !streamKept) {
+            // FIN: the response is complete (for one without a length, only the end can say so), and so is the
+            // stream's last exchange
+            stream.shutdownOutput();
+            awaitBodyToPool(connection, keepAlive);
+            return false;
+        }
+        responseDelimited = true;
+        if (pump == null) return true;
+        awaitBodyToPool(connection, keepAlive);
+        pump.awaitDone(); // the rest of the body, if the app did not take it, is read and dropped
+        return pump.bodyConsumed();
+    }
+
+    /** The app answered before the request body was all sent: pools its connection once it has been. */
+    private void awaitBodyToPool(LocalConnection connection, boolean keepAlive) throws InterruptedException {
+        if (pump != null && local.get() == connection && keepAlive && connection.reader().buffered() == 0
                 && pump.awaitBody(config.requestBodyGrace())) {
             release(connection);
         }
@@ -325,10 +442,14 @@ final class HttpExchange implements Runnable {
         respond(ErrorPage.response(status, message));
     }
 
-    /** Writes a complete response of the agent's own, then FIN. */
+    /**
+     * Writes a complete response of the agent's own; it carries a {@code Content-Length}, which delimits it. Then
+     * FIN, unless the stream is kept for another exchange.
+     */
     private void respond(byte[] response) throws IOException {
         writeRelay(response);
-        stream.shutdownOutput();
+        responseDelimited = true;
+        if (!streamKept) stream.shutdownOutput();
     }
 
     private void writeRelay(byte[] bytes) throws RelayWriteFailed {

@@ -1,6 +1,7 @@
 package io.lrok.internal.agent;
 
 import io.lrok.AgentConfig;
+import io.lrok.internal.http.HttpReader;
 import io.lrok.internal.inspect.ExchangeStore;
 import io.lrok.internal.inspect.InspectorServer;
 import io.lrok.internal.wire.ControlMessage.Bind;
@@ -116,10 +117,18 @@ public final class HttpTunnel extends AgentTunnel {
         return label.contains(".") ? null : label;
     }
 
-    /** Forwards one exchange the relay opened for this tunnel; runs on the stream's thread. */
+    /**
+     * Forwards the exchanges of a stream the relay opened for this tunnel, one after the other, until the relay
+     * closes it or one leaves it out of step (docs/protocol.md §5); runs on the stream's thread. A relay that does
+     * not reuse streams sends one request and FIN, which ends the loop after the first exchange.
+     */
     @Override
     void forward(MuxStream stream, StreamHeader header) {
-        new HttpExchange(stream, header, spec, pool, config, capture).run();
+        HttpReader fromRelay = new HttpReader(stream.getInputStream());
+        boolean first = true;
+        while (new HttpExchange(stream, fromRelay, header, spec, pool, config, capture, first).run()) {
+            first = false;
+        }
     }
 
     /** Closes idle local connections and stops the inspector; the recorded exchanges stay, for tests that look after. */

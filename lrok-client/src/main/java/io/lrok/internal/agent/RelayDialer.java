@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Opens a session with a relay (docs/protocol.md §1, §3): TCP, TLS 1.3 ({@link RelayTls}) unless plaintext to
@@ -61,7 +62,9 @@ final class RelayDialer {
         }
         try {
             MuxStream control = mux.openStream();
-            ControlMessage.Hello hello = ControlMessage.Hello.create(relay.authToken().orElse(null), client);
+            // Features: this agent takes a public keep-alive connection's requests on one stream (HttpTunnel.forward).
+            ControlMessage.Hello hello = ControlMessage.Hello.create(relay.authToken().orElse(null), client)
+                    .withFeatures(List.of(Protocol.FEATURE_HTTP_STREAM_REUSE));
             ControlCodec.write(control.getOutputStream(), resume == null ? hello : hello.resuming(resume));
             control.setReadTimeout(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             Welcome welcome = Protocol.expectWelcome(ControlCodec.read(control.getInputStream()));

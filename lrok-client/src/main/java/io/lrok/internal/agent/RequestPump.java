@@ -16,18 +16,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The relay-to-app half of one exchange, on its own virtual thread, so that a request body and its response flow
- * at the same time (100-continue, an app answering early, a full-duplex upgrade). In order:
+ * The relay-to-app half of an exchange whose request has a body or asks for an upgrade, on its own virtual thread,
+ * so that a request body and its response flow at the same time (100-continue, an app answering early, a
+ * full-duplex upgrade). In order:
  * <ol>
- *   <li>copies the request body from the stream to the local app, byte for byte in its own framing;</li>
+ *   <li>copies the request body from the stream to the local app, byte for byte in its own framing; if the app
+ *       stops taking it (it answered without it, or went away), reads the rest from the stream and drops it, so that
+ *       the stream stays in step for the next request it may carry;</li>
  *   <li>for an upgrade request, waits for the forwarder's decision: after a 101 it pipes the stream to the app
- *       until the relay's FIN, and then half-closes the app's connection;</li>
- *   <li>otherwise keeps reading the stream until it ends, discarding anything after the request, so that a reset
- *       from the relay (the public client went away) is noticed at once and aborts the exchange, closing the local
- *       connection even while the forwarder waits for the app.</li>
+ *       until the relay's FIN, and then half-closes the app's connection.</li>
  * </ol>
  * It is the only writer of the local connection once the forwarder has written the request head, and the only
- * reader of the stream once the forwarder has read the request head.
+ * reader of the stream from the request head until it is done ({@link #awaitDone()}).
  */
 final class RequestPump implements Runnable {
     private static final System.Logger LOG = System.getLogger(RequestPump.class.getName());
@@ -44,6 +44,8 @@ final class RequestPump implements Runnable {
     private volatile boolean started;
     /** True once the whole body reached the app; read after {@link #bodyEnded} opens. */
     private volatile boolean bodyComplete;
+    /** True once the whole body has been read from the stream (passed on or dropped); read after {@link #done}. */
+    private volatile boolean bodyConsumed;
     private final CountDownLatch bodyEnded = new CountDownLatch(1);
     /** The forwarder's decision on an upgrade: the connection to pipe to after a 101, or null if not switched. */
     private final CompletableFuture<LocalConnection> switched = new CompletableFuture<>();
@@ -84,6 +86,12 @@ final class RequestPump implements Runnable {
         return started && bodyEnded.await(grace.toNanos(), TimeUnit.NANOSECONDS) && bodyComplete;
     }
 
+    /** @return whether the whole request body was read from the stream, passed to the app or dropped; after
+     *  {@link #awaitDone()} */
+    boolean bodyConsumed() {
+        return bodyConsumed;
+    }
+
     /** The forwarder's answer to an upgrade request: the connection after a 101, or null for any other end. */
     void decide(LocalConnection upgradedTo) {
         switched.complete(upgradedTo);
@@ -99,11 +107,7 @@ final class RequestPump implements Runnable {
         try {
             if (!sendBody()) return;
             LocalConnection pipeTo = upgrade ? switched.join() : null;
-            if (pipeTo != null) {
-                pipe(pipeTo);
-            } else {
-                watch();
-            }
+            if (pipeTo != null) pipe(pipeTo);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request pump failed", e);
             exchange.abort("internal error: " + e);
@@ -115,18 +119,22 @@ final class RequestPump implements Runnable {
 
     /** @return whether to go on: false if the relay side failed or the app stopped reading the body */
     private boolean sendBody() {
+        InputStream body = fromRelay.rawBody(framing, limits);
         try {
             if (hasBody(framing)) {
                 ExchangeRecorder recorder = exchange.recorder();
                 OutputStream out = recorder != null ? recorder.teeRequestBody(bodyTarget.out()) : bodyTarget.out();
-                Pipe.copy(fromRelay.rawBody(framing, limits), out, buffer);
+                Pipe.copy(body, out, buffer);
             }
             bodyComplete = true;
+            bodyConsumed = true;
             return true;
         } catch (Pipe.WriteFailed e) {
             // The app stopped reading: it answers without the rest, or it is gone, which the forwarder finds out.
-            // Its connection is not reused. No more is read from the stream, so the relay is held back too.
+            // Its connection is not reused. The rest is dropped (the relay stops sending it after its linger time).
             LOG.log(Level.DEBUG, "the local app stopped reading the request body: {0}", e.getMessage());
+            bodyEnded.countDown();
+            drop(body);
             return false;
         } catch (IOException e) {
             relayFailed(e);
@@ -155,20 +163,21 @@ final class RequestPump implements Runnable {
         }
     }
 
-    private void watch() {
+    private void drop(InputStream rest) {
         try {
-            InputStream rest = fromRelay.untilClose();
-            long extra = 0;
-            int n;
-            while ((n = rest.read(buffer)) >= 0) extra += n;
-            if (extra > 0) LOG.log(Level.DEBUG, "discarded {0} bytes the relay sent after the request", extra);
+            while (rest.read(buffer) >= 0) {
+                // dropped
+            }
+            bodyConsumed = true;
         } catch (IOException e) {
             relayFailed(e);
         }
     }
 
     private void relayFailed(IOException e) {
-        if (exchange.finished()) return; // the forwarder closed the stream: reads fail by design
+        // The forwarder closed the stream (reads fail by design), or the response is complete: the exchange went
+        // well for the client; the stream just cannot carry another.
+        if (exchange.finished() || exchange.responded()) return;
         exchange.abort(e instanceof StreamResetException ? "the relay reset the stream"
                 : "reading from the relay failed: " + e.getMessage());
     }

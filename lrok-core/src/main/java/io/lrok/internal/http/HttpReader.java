@@ -125,6 +125,23 @@ public final class HttpReader {
     }
 
     /**
+     * Takes a whole body of known length that has already arrived, so that a forwarder can send a small message on
+     * in one write, head and body together, instead of a write for each.
+     *
+     * @param framing the body's framing
+     * @param max     the longest body to take
+     * @return the body's bytes, read; null, with nothing read, unless the framing is a {@code Content-Length} of at
+     *         most {@code max} bytes that are all buffered
+     * @throws IOException never in practice: the bytes are buffered
+     */
+    public byte[] takeBufferedBody(BodyFraming framing, int max) throws IOException {
+        if (!(framing instanceof BodyFraming.Fixed fixed) || fixed.length() > max || buffered() < fixed.length()) {
+            return null;
+        }
+        return fixedLength(fixed.length()).readNBytes((int) fixed.length());
+    }
+
+    /**
      * A body of known length (Content-Length).
      *
      * @param length the body's length

@@ -85,7 +85,7 @@ public final class ControlCodec {
         try {
             return switch (type) {
                 case "hello" -> new Hello(f.intValue("version"), f.optString("token"), f.string("client"),
-                        f.optString("resumeSession"), f.optString("resumeSecret"));
+                        f.optString("resumeSession"), f.optString("resumeSecret"), f.optStrings("features"));
                 case "welcome" -> new Welcome(f.intValue("version"), f.string("sessionId"), f.string("resumeSecret"),
                         f.string("relay"), f.string("domain"));
                 case "bind" -> new Bind(f.longValue("id"), f.proto("proto"), f.optString("subdomain"),
@@ -131,6 +131,7 @@ public final class ControlCodec {
                 json.put("client", m.client());
                 putOptional(json, "resumeSession", m.resumeSession());
                 putOptional(json, "resumeSecret", m.resumeSecret());
+                if (!m.features().isEmpty()) json.put("features", m.features());
             }
             case Welcome m -> {
                 json.put("version", m.version());

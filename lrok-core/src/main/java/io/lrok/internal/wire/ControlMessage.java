@@ -3,6 +3,7 @@ package io.lrok.internal.wire;
 import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,15 +25,23 @@ public sealed interface ControlMessage {
      * @param client        the agent's name and version, such as {@code lrok-java/0.1.0}: for logs
      * @param resumeSession the session to resume after a reconnect, from an earlier welcome; null for a new one
      * @param resumeSecret  that welcome's resume secret; given exactly when {@code resumeSession} is
+     * @param features      the optional behaviours the agent supports ({@link Protocol#FEATURE_HTTP_STREAM_REUSE});
+     *                      names the relay does not know are ignored; never null (empty when absent on the wire)
      */
-    record Hello(int version, String token, String client, String resumeSession, String resumeSecret)
-            implements ControlMessage {
+    record Hello(int version, String token, String client, String resumeSession, String resumeSecret,
+            List<String> features) implements ControlMessage {
         /** Checks the fields. */
         public Hello {
             Objects.requireNonNull(client, "client");
             if ((resumeSession == null) != (resumeSecret == null)) {
                 throw new IllegalArgumentException("resumeSession and resumeSecret go together");
             }
+            features = features == null ? List.of() : List.copyOf(features);
+        }
+
+        /** A hello without features. */
+        public Hello(int version, String token, String client, String resumeSession, String resumeSecret) {
+            this(version, token, client, resumeSession, resumeSecret, List.of());
         }
 
         /** @param token the credential, or null @param client the agent's name @return a hello for a new session */
@@ -42,7 +51,17 @@ public sealed interface ControlMessage {
 
         /** @param welcome the earlier session's welcome @return this hello, asking to resume that session */
         public Hello resuming(Welcome welcome) {
-            return new Hello(version, token, client, welcome.sessionId(), welcome.resumeSecret());
+            return new Hello(version, token, client, welcome.sessionId(), welcome.resumeSecret(), features);
+        }
+
+        /** @param names the features to offer @return this hello, offering them instead of its own */
+        public Hello withFeatures(List<String> names) {
+            return new Hello(version, token, client, resumeSession, resumeSecret, names);
+        }
+
+        /** @param name a feature @return whether the agent offers it */
+        public boolean supports(String name) {
+            return features.contains(name);
         }
 
         @Override

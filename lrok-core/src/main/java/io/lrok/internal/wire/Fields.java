@@ -2,6 +2,8 @@ package io.lrok.internal.wire;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +29,19 @@ final class Fields {
         Object value = object.get(name);
         if (value == null || value instanceof String) return (String) value;
         throw wrongType(name, "a string", value);
+    }
+
+    /** @return the member as a list of strings; empty when absent */
+    List<String> optStrings(String name) throws WireException {
+        Object value = object.get(name);
+        if (value == null) return List.of();
+        if (!(value instanceof List<?> items)) throw wrongType(name, "an array of strings", value);
+        List<String> strings = new ArrayList<>(items.size());
+        for (Object item : items) {
+            if (!(item instanceof String string)) throw wrongType(name, "an array of strings", value);
+            strings.add(string);
+        }
+        return strings;
     }
 
     long longValue(String name) throws WireException {

@@ -27,6 +27,11 @@ public final class Protocol {
      *  §1). Tied to {@link #VERSION}: a version that an old peer would misread gets an id of its own. */
     public static final String ALPN_ID = "lrok/" + VERSION;
 
+    /** The hello feature (docs/protocol.md §3, §5) by which an agent says it can take successive HTTP requests on
+     *  one stream: a relay that sees it carries a public keep-alive connection's requests to the same tunnel on one
+     *  stream, each request and response delimited by its own HTTP framing, instead of a stream per request. */
+    public static final String FEATURE_HTTP_STREAM_REUSE = "http-stream-reuse";
+
     /** Bytes of the big-endian unsigned length before every control message and stream header. */
     public static final int LENGTH_PREFIX_SIZE = 4;
 

@@ -249,4 +249,20 @@ class HttpReaderTest {
         reader.rawBody(BodyFraming.forResponse("GET", empty), LIMITS);
         assertThat(reader.bodyInProgress()).as("an empty body never starts").isFalse();
     }
+
+    @Test
+    void aSmallBodyAlreadyBufferedIsTakenWholeAndNothingElse() throws Exception {
+        HttpReader reader = new HttpReader(new java.io.ByteArrayInputStream(
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 204 No Content\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        io.lrok.internal.http.ResponseHead head = reader.readResponseHead(io.lrok.http.HttpLimits.defaults());
+        BodyFraming framing = BodyFraming.forResponse("GET", head);
+        org.assertj.core.api.Assertions.assertThat(reader.takeBufferedBody(framing, 4)).as("longer than max").isNull();
+        org.assertj.core.api.Assertions.assertThat(reader.takeBufferedBody(framing, 5)).asString().isEqualTo("hello");
+        org.assertj.core.api.Assertions.assertThat(reader.bodyInProgress()).isFalse();
+        io.lrok.internal.http.ResponseHead next = reader.readResponseHead(io.lrok.http.HttpLimits.defaults());
+        org.assertj.core.api.Assertions.assertThat(next.status()).isEqualTo(204);
+        org.assertj.core.api.Assertions.assertThat(reader.takeBufferedBody(BodyFraming.forResponse("GET", next), 5))
+                .as("not a Content-Length body").isNull();
+    }
 }

@@ -40,6 +40,7 @@ class ControlCodecTest {
                 Hello.create("s3cret", "lrok-java/0.1.0"),
                 Hello.create(null, "lrok-java/0.1.0"),
                 new Hello(7, "t", "c", "sess-1", "resume-secret"),
+                Hello.create(null, "c").withFeatures(java.util.List.of(Protocol.FEATURE_HTTP_STREAM_REUSE, "future")),
                 new Welcome(1, "sess-1", "resume-secret", "relay-eu-1", "lrok.example"),
                 new Bind(0, Proto.HTTP, null, null),
                 new Bind(1, Proto.HTTP, "violet-mole", null),
@@ -271,5 +272,21 @@ class ControlCodecTest {
         public int read() {
             return consumed < data.length ? data[consumed++] & 0xff : -1;
         }
+    }
+
+    @Test
+    void helloFeaturesAreOptionalAndMustBeStrings() throws Exception {
+        Hello plain = (Hello) ControlCodec.decode(
+                "{\"type\":\"hello\",\"version\":1,\"client\":\"c\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(plain.features()).isEmpty();
+        assertThat(plain.supports(Protocol.FEATURE_HTTP_STREAM_REUSE)).isFalse();
+        Hello offering = (Hello) ControlCodec.decode(("{\"type\":\"hello\",\"version\":1,\"client\":\"c\","
+                + "\"features\":[\"http-stream-reuse\",\"x\"]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(offering.supports(Protocol.FEATURE_HTTP_STREAM_REUSE)).isTrue();
+        assertThatThrownBy(() -> ControlCodec.decode(("{\"type\":\"hello\",\"version\":1,\"client\":\"c\","
+                + "\"features\":[1]}").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isInstanceOf(WireException.class).hasMessageContaining("features");
+        assertThat(Hello.create("t", "c").withFeatures(java.util.List.of("a")).resuming(
+                new Welcome(1, "s", "secret", "r", "d")).features()).containsExactly("a");
     }
 }

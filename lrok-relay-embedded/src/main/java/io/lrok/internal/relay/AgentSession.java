@@ -96,6 +96,8 @@ final class AgentSession {
     private final AtomicBoolean revoked = new AtomicBoolean();
     /** The agent announced its close (shutdown): its session ends for good, nothing is kept for a resume. */
     private volatile boolean agentClosing;
+    /** Whether the agent's hello offered {@link Protocol#FEATURE_HTTP_STREAM_REUSE}; set before the welcome. */
+    private volatile boolean httpStreamReuse;
 
     AgentSession(RelayServer relay, Socket socket) throws IOException {
         this.relay = relay;
@@ -142,6 +144,14 @@ final class AgentSession {
     MuxStream openStream() throws IOException {
         if (draining || isEnded()) throw new MuxException("session " + id + " is closing");
         return mux.openStream();
+    }
+
+    /**
+     * @return whether an HTTP stream may carry the next request of the same public connection (docs/protocol.md
+     *         §5): the agent offered {@link Protocol#FEATURE_HTTP_STREAM_REUSE} in its hello
+     */
+    boolean reusesHttpStreams() {
+        return httpStreamReuse;
     }
 
     /** Tells the agent the relay is closing (shutdown, best effort and bounded in time), then ends the session. */
@@ -220,6 +230,7 @@ final class AgentSession {
         admittedAccount = granted.account();
         grant = granted;
         token = hello.token();
+        httpStreamReuse = hello.supports(Protocol.FEATURE_HTTP_STREAM_REUSE);
         welcomed = true;
         if (relay.tokenGeneration() != generation && !recheckNow()) {
             revoke();

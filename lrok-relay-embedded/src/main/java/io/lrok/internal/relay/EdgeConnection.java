@@ -4,6 +4,7 @@ import io.lrok.internal.http.HttpException;
 import io.lrok.http.HttpLimits;
 import io.lrok.internal.http.HttpReader;
 import io.lrok.internal.http.RequestHead;
+import io.lrok.mux.MuxStream;
 import io.lrok.relay.RelayLimits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One reader: the connection's {@link HttpReader}, used by this thread, or by the request body's thread while
  * that runs. One writer: this thread.
+ *
+ * <p>Between requests it may keep the stream of the last exchange ({@link #keep}), for an agent that takes
+ * successive requests on one stream: the next request goes on it if it is for the same tunnel, session and host
+ * and the stream is still open; otherwise, and when the connection ends, the kept stream is closed. A keep-alive
+ * connection then costs one stream, not one per request. Kept and taken on this thread only.
  */
 final class EdgeConnection {
     private static final System.Logger LOG = System.getLogger(EdgeConnection.class.getName());
@@ -88,6 +94,12 @@ final class EdgeConnection {
     private final String clientAddress;
     /** Set when the connection ends with nothing in flight (the client closed, or stayed idle): no linger then. */
     private boolean quietEnd;
+    /** The stream of the last exchange, kept for the next request to the same tunnel; null if none. */
+    private KeptStream kept;
+
+    /** A stream kept between two requests, with what it was opened for and its reader (which may have read ahead). */
+    record KeptStream(HttpTunnel tunnel, AgentSession session, String host, MuxStream stream, HttpReader reader) {
+    }
 
     EdgeConnection(Socket socket, Router router, BooleanSupplier relayClosing, RelayLimits limits,
             HttpLimits httpLimits, Scheme scheme) throws IOException {
@@ -122,7 +134,36 @@ final class EdgeConnection {
             }
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "public connection from " + clientAddress + " ended: " + e);
+        } finally {
+            dropKept();
         }
+    }
+
+    /**
+     * Keeps an exchange's stream for the connection's next request (the exchange ended cleanly and the connection
+     * stays open).
+     */
+    void keep(KeptStream stream) {
+        dropKept();
+        kept = stream;
+    }
+
+    /** @return the kept stream if the request routed to {@code tunnel} for {@code host} may use it, else null */
+    private KeptStream takeKept(HttpTunnel tunnel, String host) {
+        KeptStream k = kept;
+        if (k == null) return null;
+        kept = null;
+        if (k.tunnel() == tunnel && k.session() == tunnel.session() && k.host().equals(host) && k.stream().isOpen()) {
+            return k;
+        }
+        k.stream().close();
+        return null;
+    }
+
+    private void dropKept() {
+        KeptStream k = kept;
+        kept = null;
+        if (k != null) k.stream().close();
     }
 
     /** @return whether the connection may carry another request */
@@ -189,7 +230,7 @@ final class EdgeConnection {
             return false;
         }
         if (host == null) host = localAuthority();
-        return new Exchange(this, head, tunnel, host).run();
+        return new Exchange(this, head, tunnel, host, takeKept(tunnel, host)).run();
     }
 
     /**

@@ -13,8 +13,10 @@ import java.util.Set;
  * How the edge rewrites heads on their way through (docs/protocol.md §5). Pure.
  *
  * <p>Requests: the client's forwarding fields are removed and the relay's own set, so the local application can
- * trust them; hop-by-hop fields are dropped; {@code Connection} becomes {@code close}, or {@code upgrade} for an
- * upgrade request, since a stream carries one exchange.
+ * trust them; hop-by-hop fields are dropped; {@code Connection} becomes {@code upgrade} for an upgrade request,
+ * and otherwise describes the stream: {@code close} on a stream that carries one exchange; on one that may carry
+ * the next request of the same public connection none for HTTP/1.1 (keep-alive is its default) and
+ * {@code keep-alive} for HTTP/1.0.
  *
  * <p>Responses: {@code Connection}, the fields it names, {@code Keep-Alive} and {@code Proxy-Connection} are
  * hop-by-hop: the agent's local connection closes after every exchange, so its {@code Connection: close} says
@@ -47,10 +49,12 @@ final class ForwardedHeads {
      * @param clientIp the client's address, without port or brackets
      * @param scheme   how the client reached the relay: {@code http} or {@code https}
      * @param upgrade  whether the request asks for an upgrade (then {@code Upgrade} is kept)
+     * @param streamKept whether the stream may carry the public connection's next request (then no
+     *                 {@code Connection: close})
      * @return the normalized head
      */
     static RequestHead request(RequestHead head, String target, String host, String clientIp, String scheme,
-            boolean upgrade) {
+            boolean upgrade, boolean streamKept) {
         HttpHeaders h = withoutHopByHop(head.headers(), upgrade ? Set.of("upgrade") : Set.of());
         if (!upgrade) h = h.without(UPGRADE);
         for (String name : CLIENT_FORWARDING) h = h.without(name);
@@ -59,8 +63,14 @@ final class ForwardedHeads {
                 .with("X-Forwarded-Proto", scheme)
                 .with("X-Forwarded-Host", host)
                 .with("Forwarded", "for=" + forwardedNode(clientIp) + ";host=" + tokenOrQuoted(host)
-                        + ";proto=" + scheme)
-                .with(CONNECTION, upgrade ? "upgrade" : "close");
+                        + ";proto=" + scheme);
+        if (upgrade) {
+            h = h.with(CONNECTION, "upgrade");
+        } else if (!streamKept) {
+            h = h.with(CONNECTION, "close");
+        } else if (head.version().equals(RequestHead.HTTP_1_0)) {
+            h = h.with(CONNECTION, "keep-alive"); // HTTP/1.0 closes by default
+        }
         return new RequestHead(head.method(), target, head.version(), h);
     }
 

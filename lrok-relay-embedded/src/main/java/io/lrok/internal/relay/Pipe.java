@@ -33,7 +33,34 @@ final class Pipe {
      * @throws IOException          if reading {@code in} failed
      */
     static long copy(InputStream in, OutputStream out) throws IOException {
-        byte[] buf = new byte[BUFFER_SIZE];
+        return copy(in, out, new byte[BUFFER_SIZE]);
+    }
+
+    /**
+     * A copy buffer for a body: no larger than a body of known length, so that a small response does not cost a
+     * full buffer.
+     *
+     * @param framing the body's framing
+     * @return a buffer of at most {@link #BUFFER_SIZE} bytes
+     */
+    static byte[] bufferFor(io.lrok.internal.http.BodyFraming framing) {
+        if (framing instanceof io.lrok.internal.http.BodyFraming.Fixed fixed) {
+            return new byte[(int) Math.max(1, Math.min(BUFFER_SIZE, fixed.length()))];
+        }
+        return new byte[BUFFER_SIZE];
+    }
+
+    /**
+     * Copies until {@code in} ends, through the given buffer.
+     *
+     * @param in  the source, read to -1
+     * @param out the destination; flushed after every write, never closed
+     * @param buf the copy buffer
+     * @return the number of bytes copied
+     * @throws WriteFailedException if writing to {@code out} failed
+     * @throws IOException          if reading {@code in} failed
+     */
+    static long copy(InputStream in, OutputStream out, byte[] buf) throws IOException {
         long total = 0;
         while (true) {
             int n = in.read(buf, 0, buf.length);

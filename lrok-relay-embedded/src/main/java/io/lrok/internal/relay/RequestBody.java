@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Forwards a request's body from the public connection to the exchange stream, byte for byte in its original
- * framing, on a virtual thread of its own, while the exchange reads the response. Then, unless the request asks
- * for an upgrade, it half-closes the stream (FIN): the relay's side of the exchange is complete.
+ * framing, on a virtual thread of its own, while the exchange reads the response. Then, on a stream that carries
+ * one exchange, and unless the request asks for an upgrade, it half-closes the stream (FIN): the relay's side of
+ * the exchange is complete. On a stream kept for the connection's next request the body's own framing ends it.
  *
  * <p>If the agent stops taking the body (the stream was reset or closed, having answered early), the rest is
  * read and dropped, so the public connection stays in step. If reading the client fails (it went away, or sent
@@ -27,15 +28,16 @@ final class RequestBody {
     private static final System.Logger LOG = System.getLogger(RequestBody.class.getName());
 
     private final MuxStream stream;
-    private final boolean upgrade;
+    /** Whether to half-close the stream after the body. */
+    private final boolean halfClose;
     private final CountDownLatch done = new CountDownLatch(1);
     /** Written by the copying thread before {@code done} counts down. */
     private volatile IOException clientFailure;
     private volatile boolean agentStoppedReading;
 
-    private RequestBody(MuxStream stream, boolean upgrade) {
+    private RequestBody(MuxStream stream, boolean halfClose) {
         this.stream = stream;
-        this.upgrade = upgrade;
+        this.halfClose = halfClose;
     }
 
     /**
@@ -45,21 +47,25 @@ final class RequestBody {
      * @param framing the body's framing
      * @param limits  the limits for chunk-size lines and trailers
      * @param stream  the exchange stream, head already written
-     * @param upgrade whether the request asks for an upgrade (then no FIN: the stream may become a pipe)
+     * @param halfClose whether to send FIN after the body: not for an upgrade (the stream may become a pipe), nor
+     *                on a stream kept for the next request
      * @return the running copy; finished at once for a request without body
      */
     static RequestBody start(HttpReader reader, BodyFraming framing, HttpLimits limits, MuxStream stream,
-            boolean upgrade) {
-        RequestBody body = new RequestBody(stream, upgrade);
-        boolean empty = framing instanceof BodyFraming.None
-                || (framing instanceof BodyFraming.Fixed fixed && fixed.length() == 0);
-        if (empty) {
+            boolean halfClose) {
+        RequestBody body = new RequestBody(stream, halfClose);
+        if (isEmpty(framing)) {
             body.finish();
         } else {
             InputStream in = reader.rawBody(framing, limits);
             Thread.ofVirtual().name("lrok-relay-request-body-" + stream.id()).start(() -> body.copy(in));
         }
         return body;
+    }
+
+    /** @param framing a request's framing @return whether it carries no body bytes */
+    static boolean isEmpty(BodyFraming framing) {
+        return framing instanceof BodyFraming.None || (framing instanceof BodyFraming.Fixed fixed && fixed.length() == 0);
     }
 
     private void copy(InputStream in) {
@@ -87,7 +93,7 @@ final class RequestBody {
 
     private void finish() {
         try {
-            if (!upgrade) stream.shutdownOutput();
+            if (halfClose) stream.shutdownOutput();
         } catch (IOException e) {
             agentStoppedReading = true;
         } finally {
@@ -111,6 +117,11 @@ final class RequestBody {
     /** @return whether the body was read to its end without a failure on the client's side */
     boolean completed() {
         return done.getCount() == 0 && clientFailure == null;
+    }
+
+    /** @return whether the whole body reached the stream: read to its end, and none of it dropped */
+    boolean delivered() {
+        return completed() && !agentStoppedReading;
     }
 
     /** @return why reading the body from the client failed, or null */

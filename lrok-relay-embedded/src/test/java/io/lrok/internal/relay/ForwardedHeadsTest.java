@@ -19,7 +19,7 @@ class ForwardedHeadsTest {
                 "X-Forwarded-Host", "evil", "Connection", "keep-alive, X-Custom", "X-Custom", "drop me",
                 "Keep-Alive", "timeout=5", "TE", "trailers", "Proxy-Connection", "keep-alive",
                 "Content-Length", "3", "Accept", "*/*"));
-        RequestHead out = ForwardedHeads.request(head, "/a?b", "app.example.com", "203.0.113.7", "https", false);
+        RequestHead out = ForwardedHeads.request(head, "/a?b", "app.example.com", "203.0.113.7", "https", false, false);
         assertThat(out.toBytes()).asString(java.nio.charset.StandardCharsets.ISO_8859_1).isEqualTo(
                 "POST /a?b HTTP/1.1\r\n"
                         + "Host: app.example.com\r\n"
@@ -33,10 +33,25 @@ class ForwardedHeadsTest {
     }
 
     @Test
+    void aRequestOnAStreamKeptForTheNextOneCarriesNoConnectionClose() {
+        RequestHead head = new RequestHead("GET", "/", "HTTP/1.1", HttpHeaders.of("Host", "a.localhost",
+                "Connection", "close"));
+        HttpHeaders kept = ForwardedHeads.request(head, "/", "a.localhost", "127.0.0.1", "http", false, true).headers();
+        assertThat(kept.all("Connection")).isEmpty(); // the client's own Connection is about its hop: dropped too
+        HttpHeaders upgrade = ForwardedHeads.request(head.withHeaders(HttpHeaders.of("Host", "a.localhost",
+                "Connection", "Upgrade", "Upgrade", "websocket")), "/", "a.localhost", "127.0.0.1", "http", true, true)
+                .headers();
+        assertThat(upgrade.get("Connection")).isEqualTo("upgrade");
+        RequestHead http10 = new RequestHead("GET", "/", "HTTP/1.0", HttpHeaders.of("Host", "a.localhost"));
+        assertThat(ForwardedHeads.request(http10, "/", "a.localhost", "127.0.0.1", "http", false, true).headers()
+                .get("Connection")).isEqualTo("keep-alive");
+    }
+
+    @Test
     void connectionCannotRemoveTheFieldsThatFrameAndRoute() {
         RequestHead head = new RequestHead("POST", "/", "HTTP/1.1", HttpHeaders.of("Host", "a.localhost",
                 "Connection", "Host, Content-Length, Transfer-Encoding", "Transfer-Encoding", "chunked"));
-        HttpHeaders out = ForwardedHeads.request(head, "/", "a.localhost", "127.0.0.1", "http", false).headers();
+        HttpHeaders out = ForwardedHeads.request(head, "/", "a.localhost", "127.0.0.1", "http", false, false).headers();
         assertThat(out.get("Host")).isEqualTo("a.localhost");
         assertThat(out.get("Transfer-Encoding")).isEqualTo("chunked");
         ResponseHead response = ResponseHead.of(200, HttpHeaders.of("Connection", "Content-Length, close",
@@ -49,7 +64,7 @@ class ForwardedHeadsTest {
         RequestHead head = new RequestHead("GET", "/ws", "HTTP/1.1", HttpHeaders.of("Host", "a",
                 "Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Key", "k"));
         assertThat(ForwardedHeads.isUpgrade(head)).isTrue();
-        HttpHeaders out = ForwardedHeads.request(head, "/ws", "a", "127.0.0.1", "http", true).headers();
+        HttpHeaders out = ForwardedHeads.request(head, "/ws", "a", "127.0.0.1", "http", true, false).headers();
         assertThat(out.get("Upgrade")).isEqualTo("websocket");
         assertThat(out.all("Connection")).containsExactly("upgrade");
         assertThat(out.get("Sec-WebSocket-Key")).isEqualTo("k");
@@ -60,7 +75,7 @@ class ForwardedHeadsTest {
         RequestHead h2c = new RequestHead("GET", "/", "HTTP/1.1", HttpHeaders.of("Host", "a",
                 "Connection", "Upgrade, HTTP2-Settings", "Upgrade", "h2c", "HTTP2-Settings", "AAMAAABkAAQAAP__"));
         assertThat(ForwardedHeads.isUpgrade(h2c)).isFalse();
-        HttpHeaders out = ForwardedHeads.request(h2c, "/", "a", "127.0.0.1", "http", false).headers();
+        HttpHeaders out = ForwardedHeads.request(h2c, "/", "a", "127.0.0.1", "http", false, false).headers();
         assertThat(out.contains("Upgrade")).isFalse();
         assertThat(out.contains("HTTP2-Settings")).isFalse();
         RequestHead both = h2c.withHeaders(h2c.headers().set("Upgrade", "h2c, websocket"));
@@ -70,7 +85,7 @@ class ForwardedHeadsTest {
     @Test
     void ipv6ClientsAndHostsWithPortsAreQuotedInForwarded() {
         RequestHead head = new RequestHead("GET", "/", "HTTP/1.1", HttpHeaders.of("Host", "a.localhost:8080"));
-        HttpHeaders out = ForwardedHeads.request(head, "/", "a.localhost:8080", "2001:db8::1", "http", false)
+        HttpHeaders out = ForwardedHeads.request(head, "/", "a.localhost:8080", "2001:db8::1", "http", false, false)
                 .headers();
         assertThat(out.get("Forwarded")).isEqualTo("for=\"[2001:db8::1]\";host=\"a.localhost:8080\";proto=http");
         assertThat(out.get("X-Forwarded-For")).isEqualTo("2001:db8::1");
