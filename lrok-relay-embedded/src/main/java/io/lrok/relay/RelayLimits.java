@@ -49,6 +49,10 @@ import java.util.Objects;
  *                             {@link Duration#ZERO} releases them at once
  * @param reconnectHold        how long a public request for a tunnel whose agent is reconnecting waits for it to
  *                             come back before it is answered 503; {@link Duration#ZERO} answers 503 at once
+ * @param keptStreamIdle       how long a public keep-alive connection that has gone quiet keeps the stream of its
+ *                             last exchange for its next request (docs/protocol.md §5, kept streams); after it the
+ *                             stream is closed, so that idle connections hold no stream, thread or buffer at the
+ *                             agent, and the next request opens a new one; {@link Duration#ZERO} keeps no stream
  */
 public record RelayLimits(
         Duration handshakeTimeout,
@@ -63,7 +67,8 @@ public record RelayLimits(
         int maxSessionsPerAccount,
         int maxStreamsPerSession,
         Duration resumeGrace,
-        Duration reconnectHold) {
+        Duration reconnectHold,
+        Duration keptStreamIdle) {
 
     /** The default limit of agent sessions held at once. */
     public static final int DEFAULT_MAX_SESSIONS = 1_000;
@@ -110,6 +115,9 @@ public record RelayLimits(
     public static final Duration DEFAULT_RESUME_GRACE = Duration.ofMinutes(2);
     /** The default hold of a request for a reconnecting tunnel: 10 s, within common client timeouts. */
     public static final Duration DEFAULT_RECONNECT_HOLD = Duration.ofSeconds(10);
+    /** The default time a quiet keep-alive connection keeps its stream: 5 s, over the gaps within a burst of
+     *  requests (a page and its assets, a test suite), well under the 75 s a quiet connection itself is kept. */
+    public static final Duration DEFAULT_KEPT_STREAM_IDLE = Duration.ofSeconds(5);
 
     /** Checks the values. */
     public RelayLimits {
@@ -126,12 +134,13 @@ public record RelayLimits(
         requireAtLeastOne("maxStreamsPerSession", maxStreamsPerSession);
         requireNonNegative("resumeGrace", resumeGrace);
         requireNonNegative("reconnectHold", reconnectHold);
+        requireNonNegative("keptStreamIdle", keptStreamIdle);
     }
 
     /**
      * The defaults: handshake 10 s, 1,000 sessions, 100 tunnels per session, 10,000 public connections, idle 75 s,
      * head 30 s, linger 2 s, {@link MuxConfig#defaults()}, 100 sessions per account, 1,000 exchanges per session,
-     * resume grace 2 min, reconnect hold 10 s.
+     * resume grace 2 min, reconnect hold 10 s, kept stream idle 5 s.
      *
      * @return the default limits
      */
@@ -139,7 +148,8 @@ public record RelayLimits(
         return new RelayLimits(Protocol.HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TUNNELS_PER_SESSION,
                 DEFAULT_MAX_EDGE_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_HEAD_TIMEOUT, DEFAULT_LINGER_TIMEOUT, MuxConfig.defaults(), DEFAULT_MAX_SESSIONS_PER_ACCOUNT,
-                DEFAULT_MAX_STREAMS_PER_SESSION, DEFAULT_RESUME_GRACE, DEFAULT_RECONNECT_HOLD);
+                DEFAULT_MAX_STREAMS_PER_SESSION, DEFAULT_RESUME_GRACE, DEFAULT_RECONNECT_HOLD,
+                DEFAULT_KEPT_STREAM_IDLE);
     }
 
     /**
@@ -151,7 +161,7 @@ public record RelayLimits(
     public RelayLimits withHandshakeTimeout(Duration value) {
         return new RelayLimits(value, maxSessions, maxTunnelsPerSession, maxEdgeConnections, maxConnectionsPerAddress,
                 idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace,
-                reconnectHold);
+                reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -163,7 +173,7 @@ public record RelayLimits(
     public RelayLimits withMaxSessions(int value) {
         return new RelayLimits(handshakeTimeout, value, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
-                maxStreamsPerSession, resumeGrace, reconnectHold);
+                maxStreamsPerSession, resumeGrace, reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -175,7 +185,7 @@ public record RelayLimits(
     public RelayLimits withMaxTunnelsPerSession(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, value, maxEdgeConnections, maxConnectionsPerAddress,
                 idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace,
-                reconnectHold);
+                reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -187,7 +197,7 @@ public record RelayLimits(
     public RelayLimits withMaxEdgeConnections(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, value, maxConnectionsPerAddress,
                 idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace,
-                reconnectHold);
+                reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -199,7 +209,7 @@ public record RelayLimits(
     public RelayLimits withMaxConnectionsPerAddress(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections, value,
                 idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, maxStreamsPerSession, resumeGrace,
-                reconnectHold);
+                reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -211,7 +221,7 @@ public record RelayLimits(
     public RelayLimits withIdleTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, value, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
-                maxStreamsPerSession, resumeGrace, reconnectHold);
+                maxStreamsPerSession, resumeGrace, reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -223,7 +233,7 @@ public record RelayLimits(
     public RelayLimits withHeadTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, idleTimeout, value, lingerTimeout, mux, maxSessionsPerAccount,
-                maxStreamsPerSession, resumeGrace, reconnectHold);
+                maxStreamsPerSession, resumeGrace, reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -235,7 +245,7 @@ public record RelayLimits(
     public RelayLimits withLingerTimeout(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, idleTimeout, headTimeout, value, mux, maxSessionsPerAccount,
-                maxStreamsPerSession, resumeGrace, reconnectHold);
+                maxStreamsPerSession, resumeGrace, reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -247,7 +257,7 @@ public record RelayLimits(
     public RelayLimits withMux(MuxConfig value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, value, maxSessionsPerAccount,
-                maxStreamsPerSession, resumeGrace, reconnectHold);
+                maxStreamsPerSession, resumeGrace, reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -259,7 +269,7 @@ public record RelayLimits(
     public RelayLimits withMaxSessionsPerAccount(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, value, maxStreamsPerSession,
-                resumeGrace, reconnectHold);
+                resumeGrace, reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -271,7 +281,7 @@ public record RelayLimits(
     public RelayLimits withMaxStreamsPerSession(int value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount, value,
-                resumeGrace, reconnectHold);
+                resumeGrace, reconnectHold, keptStreamIdle);
     }
 
     /**
@@ -283,7 +293,19 @@ public record RelayLimits(
     public RelayLimits withResumeGrace(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
-                maxStreamsPerSession, value, reconnectHold);
+                maxStreamsPerSession, value, reconnectHold, keptStreamIdle);
+    }
+
+    /**
+     * Changes one limit.
+     *
+     * @param value how long a quiet keep-alive connection keeps its stream; zero for never
+     * @return a copy with it
+     */
+    public RelayLimits withKeptStreamIdle(Duration value) {
+        return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
+                maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
+                maxStreamsPerSession, resumeGrace, reconnectHold, value);
     }
 
     /**
@@ -295,7 +317,7 @@ public record RelayLimits(
     public RelayLimits withReconnectHold(Duration value) {
         return new RelayLimits(handshakeTimeout, maxSessions, maxTunnelsPerSession, maxEdgeConnections,
                 maxConnectionsPerAddress, idleTimeout, headTimeout, lingerTimeout, mux, maxSessionsPerAccount,
-                maxStreamsPerSession, resumeGrace, value);
+                maxStreamsPerSession, resumeGrace, value, keptStreamIdle);
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -93,6 +93,8 @@ final class FakeAgent implements AutoCloseable {
     private final boolean reusesStreams;
     private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
     private final BlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+    /** Streams the relay ended between two requests (an agent that reuses streams only). */
+    final BlockingQueue<Integer> endedStreams = new LinkedBlockingQueue<>();
     private final AtomicLong bindIds = new AtomicLong();
 
     private FakeAgent(MuxSession mux, MuxStream control, ControlMessage reply, boolean reusesStreams) {
@@ -213,6 +215,7 @@ final class FakeAgent implements AutoCloseable {
             for (int i = 1; reusesStreams && (head = reader.readRequestHead(HttpLimits.defaults())) != null; i++) {
                 handler.handle(new Exchange(this, header, head, reader, stream, i));
             }
+            if (reusesStreams) endedStreams.add(stream.id()); // the relay ended it between requests
         } catch (Throwable t) {
             failures.add(t);
             stream.reset();

@@ -157,4 +157,40 @@ class StreamReuseTest {
             assertThat(posts.get()).as("the POST reached the agent once").isEqualTo(1);
         }
     }
+
+    @Test
+    void aQuietConnectionGivesUpItsStreamAndItsNextRequestOpensANewOne() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.builder()
+                        .limits(RelayLimits.defaults().withKeptStreamIdle(java.time.Duration.ofMillis(200))).start();
+                FakeAgent agent = FakeAgent.connectReusingStreams(relay);
+                RawClient client = new RawClient(relay.httpPort())) {
+            agent.bindHttp("quiet");
+            agent.serve(ECHO);
+            String host = "quiet.localhost:" + relay.httpPort();
+            assertThat(client.get(host, "/before").body()).isEqualTo("/before:");
+            int first = agent.takeRequest().streamId();
+            Integer ended = agent.endedStreams.poll(FakeAgent.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertThat(ended).as("the relay closed the quiet connection's stream").isEqualTo(first);
+            assertThat(client.get(host, "/after").body()).as("the connection itself stays").isEqualTo("/after:");
+            assertThat(agent.takeRequest().streamId()).isNotEqualTo(first);
+        }
+    }
+
+    @Test
+    void withNoKeptStreamIdleEachRequestHasItsOwnStream() throws Exception {
+        try (EmbeddedRelay relay = EmbeddedRelay.builder()
+                        .limits(RelayLimits.defaults().withKeptStreamIdle(java.time.Duration.ZERO)).start();
+                FakeAgent agent = FakeAgent.connectReusingStreams(relay);
+                RawClient client = new RawClient(relay.httpPort())) {
+            agent.bindHttp("never");
+            agent.serve(ECHO);
+            String host = "never.localhost:" + relay.httpPort();
+            client.get(host, "/a");
+            client.get(host, "/b");
+            Recorded a = agent.takeRequest();
+            Recorded b = agent.takeRequest();
+            assertThat(a.streamId()).isNotEqualTo(b.streamId());
+            assertThat(a.head().headers().all("Connection")).containsExactly("close");
+        }
+    }
 }

@@ -195,6 +195,18 @@ public final class HttpReader {
     }
 
     /**
+     * Waits for the next message's first bytes, reading none of the message: for a server that does something
+     * else while a connection stays quiet between requests. A read timeout of the input ends the wait.
+     *
+     * @return true once input is buffered; false at the end of the input
+     * @throws IOException if reading fails, or the input's read timeout passed
+     */
+    public boolean awaitInput() throws IOException {
+        in.checkNoActiveBody();
+        return in.awaitInput();
+    }
+
+    /**
      * How far the reader has read ahead of what it handed out.
      *
      * @return the number of bytes buffered and not read yet

@@ -185,6 +185,11 @@ final class ReadBuffer {
         return buf[pos++] & 0xff;
     }
 
+    /** @return whether input is buffered, reading some if none is; false at the end of the input */
+    boolean awaitInput() throws IOException {
+        return pos < limit || fill();
+    }
+
     /** Refills the empty buffer; false at the end of the input. */
     private boolean fill() throws IOException {
         pos = 0;

@@ -265,4 +265,14 @@ class HttpReaderTest {
         org.assertj.core.api.Assertions.assertThat(reader.takeBufferedBody(BodyFraming.forResponse("GET", next), 5))
                 .as("not a Content-Length body").isNull();
     }
+
+    @Test
+    void awaitInputWaitsForTheNextMessageWithoutReadingIt() throws Exception {
+        HttpReader reader = new HttpReader(new ByteArrayInputStream(
+                "GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        assertThat(reader.awaitInput()).isTrue();
+        assertThat(reader.buffered()).isPositive();
+        assertThat(reader.readRequestHead(HttpLimits.defaults()).target()).isEqualTo("/");
+        assertThat(reader.awaitInput()).as("at the end of the input").isFalse();
+    }
 }

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -160,6 +161,11 @@ final class EdgeConnection {
         return null;
     }
 
+    /** @return whether {@code a} ends before {@code b}, zero meaning never */
+    private static boolean shorter(Duration a, Duration b) {
+        return !a.isZero() && (b.isZero() || a.compareTo(b) < 0);
+    }
+
     private void dropKept() {
         KeptStream k = kept;
         kept = null;
@@ -168,7 +174,21 @@ final class EdgeConnection {
 
     /** @return whether the connection may carry another request */
     private boolean serveOne() throws IOException {
-        input.awaitHead(limits.idleTimeout(), limits.headTimeout(), reader.buffered() > 0);
+        Duration idle = limits.idleTimeout();
+        if (kept != null && reader.buffered() == 0 && shorter(limits.keptStreamIdle(), idle)) {
+            // A quiet connection gives up its kept stream, so that it holds nothing at the agent, then waits on.
+            input.awaitHead(limits.keptStreamIdle(), limits.headTimeout(), false);
+            try {
+                if (!reader.awaitInput()) {
+                    quietEnd = true; // the client closed
+                    return false;
+                }
+            } catch (SocketTimeoutException e) {
+                dropKept();
+                idle = idle.isZero() ? idle : idle.minus(limits.keptStreamIdle());
+            }
+        }
+        input.awaitHead(idle, limits.headTimeout(), reader.buffered() > 0);
         RequestHead head;
         try {
             head = reader.readRequestHead(httpLimits);

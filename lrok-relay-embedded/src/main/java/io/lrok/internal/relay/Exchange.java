@@ -71,7 +71,7 @@ final class Exchange {
         this.session = tunnel.session();
         this.upgrade = ForwardedHeads.isUpgrade(request);
         this.http10 = request.version().equals(RequestHead.HTTP_1_0);
-        this.streamKept = session.reusesHttpStreams() && !upgrade;
+        this.streamKept = session.reusesHttpStreams() && !upgrade && !conn.limits().keptStreamIdle().isZero();
     }
 
     /**
