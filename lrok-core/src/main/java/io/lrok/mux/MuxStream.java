@@ -64,6 +64,8 @@ public final class MuxStream implements AutoCloseable {
 
     /** Run once when the stream fails; see {@link #onFailure}. Guarded by {@code lock}. */
     private Runnable failureListener;
+    /** Run once when a read would not block; see {@link #onReadable}. Guarded by {@code lock}. */
+    private Runnable readableListener;
 
     private volatile long readTimeoutNanos;
     private final InputStream input = new StreamInput();
@@ -128,6 +130,42 @@ public final class MuxStream implements AutoCloseable {
     }
 
     /**
+     * Registers what to do as soon as a read would not block: data has arrived, the peer half-closed (the read
+     * returns -1), the input was closed, or the stream failed (the read throws). The action runs once, on the thread
+     * that made the stream readable (often the session's reader), so it must not block: it typically starts a
+     * thread to read. It runs at once, on this thread, if a read would not block already. One action per stream: a
+     * later call replaces an earlier one that has not run.
+     *
+     * <p>It lets a copy loop wait for the next data without a thread parked in a read: an idle stream then costs no
+     * thread (its stack) and no read buffer.
+     *
+     * @param action what to do, such as starting a thread that reads what is there
+     */
+    public void onReadable(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        lock.lock();
+        try {
+            if (!readableLocked()) {
+                readableListener = action;
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        action.run();
+    }
+
+    private boolean readableLocked() {
+        return buffer.size() > 0 || remoteFin || inputClosed || failure != null;
+    }
+
+    private Runnable takeReadableListenerLocked() {
+        Runnable listener = readableListener;
+        readableListener = null;
+        return listener;
+    }
+
+    /**
      * @return whether the stream is fully open: neither side has half-closed or closed it, and it has not failed.
      *         A stream that is not open will never carry a new exchange in both directions.
      */
@@ -176,10 +214,12 @@ public final class MuxStream implements AutoCloseable {
     public void close() {
         boolean sendFin;
         long credit = 0;
+        Runnable listener;
         lock.lock();
         try {
             if (inputClosed && (localFin || failure != null)) return;
             inputClosed = true;
+            listener = takeReadableListenerLocked();
             closedAt = System.nanoTime() | 1; // never 0 once closed
             credit = creditLocked(buffer.clear(), true);
             sendFin = failure == null && !localFin;
@@ -192,6 +232,7 @@ public final class MuxStream implements AutoCloseable {
         if (credit > 0) session.sendControlQuietly(new Frame(Frame.TYPE_WINDOW_UPDATE, 0, id, (int) credit));
         if (sendFin) session.sendControlQuietly(new Frame(Frame.TYPE_WINDOW_UPDATE, Frame.FLAG_FIN, id, 0));
         afterStateChange();
+        if (listener != null) listener.run();
     }
 
     @Override
@@ -291,6 +332,7 @@ public final class MuxStream implements AutoCloseable {
     /** Delivers an admitted payload; {@code owned} arrays are kept, others copied. */
     void deliver(byte[] payload, int len, boolean owned) {
         long credit = 0;
+        Runnable listener = null;
         lock.lock();
         try {
             if (failure != null || inputClosed) {
@@ -299,11 +341,13 @@ public final class MuxStream implements AutoCloseable {
                 if (owned) buffer.appendOwned(payload, len);
                 else buffer.appendCopy(payload, 0, len);
                 readable.signal();
+                if (len > 0) listener = takeReadableListenerLocked();
             }
         } finally {
             lock.unlock();
         }
         if (credit > 0) session.sendControlQuietly(new Frame(Frame.TYPE_WINDOW_UPDATE, 0, id, (int) credit));
+        if (listener != null) listener.run();
     }
 
     /** Gives back window for a payload that was admitted but discarded. */
@@ -357,16 +401,19 @@ public final class MuxStream implements AutoCloseable {
      * @throws MuxException on a second FIN (hashicorp/yamux treats it as a protocol error too)
      */
     void onRemoteFin() throws MuxException {
+        Runnable listener;
         lock.lock();
         try {
             if (failure != null) return;
             if (remoteFin) throw new MuxException("duplicate FIN on " + this);
             remoteFin = true;
             readable.signalAll();
+            listener = takeReadableListenerLocked();
         } finally {
             lock.unlock();
         }
         afterStateChange();
+        if (listener != null) listener.run();
     }
 
     void onRemoteReset() {
@@ -376,6 +423,7 @@ public final class MuxStream implements AutoCloseable {
     /** The session ended: every blocked and future operation fails with {@code cause}. */
     void onSessionClosed(MuxException cause) {
         Runnable listener;
+        Runnable readListener;
         lock.lock();
         try {
             if (failure == null) failure = cause;
@@ -383,10 +431,12 @@ public final class MuxStream implements AutoCloseable {
             readable.signalAll();
             writable.signalAll();
             listener = takeFailureListenerLocked();
+            readListener = takeReadableListenerLocked();
         } finally {
             lock.unlock();
         }
         if (listener != null) listener.run();
+        if (readListener != null) readListener.run();
     }
 
     /**
@@ -419,6 +469,7 @@ public final class MuxStream implements AutoCloseable {
     /** Marks the stream failed; returns true if it was not already failed (the caller then sends RST). */
     private boolean failLocally(MuxException cause) {
         Runnable listener;
+        Runnable readListener;
         lock.lock();
         try {
             if (failure != null || (localFin && remoteFin)) return false;
@@ -427,11 +478,13 @@ public final class MuxStream implements AutoCloseable {
             readable.signalAll();
             writable.signalAll();
             listener = takeFailureListenerLocked();
+            readListener = takeReadableListenerLocked();
         } finally {
             lock.unlock();
         }
         afterStateChange();
         if (listener != null) listener.run();
+        if (readListener != null) readListener.run();
         return true;
     }
 

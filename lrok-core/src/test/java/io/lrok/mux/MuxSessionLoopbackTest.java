@@ -170,6 +170,49 @@ class MuxSessionLoopbackTest {
     }
 
     @Test
+    void onReadableRunsOnceWhenDataOrTheEndArrivesAndAtOnceIfAlreadyReadable() throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            MuxStream opened = pair.client().openStream();
+            opened.getOutputStream().write(1);
+            MuxStream accepted = pair.server().acceptStream();
+            assertThat(accepted.getInputStream().read()).isEqualTo(1);
+
+            CompletableFuture<Integer> data = new CompletableFuture<>();
+            accepted.onReadable(() -> data.complete(available(accepted)));
+            assertThat(data).isNotDone(); // nothing to read: waits, without a thread
+            opened.getOutputStream().write(new byte[] {2, 3});
+            assertThat(data).succeedsWithin(Duration.ofSeconds(10));
+            CompletableFuture<Void> atOnce = new CompletableFuture<>();
+            accepted.onReadable(() -> atOnce.complete(null)); // data is there: runs on this thread
+            assertThat(atOnce).isDone();
+            assertThat(accepted.getInputStream().readNBytes(2)).containsExactly(2, 3);
+
+            CompletableFuture<Void> fin = new CompletableFuture<>();
+            accepted.onReadable(() -> fin.complete(null));
+            opened.shutdownOutput();
+            assertThat(fin).succeedsWithin(Duration.ofSeconds(10));
+            assertThat(accepted.getInputStream().read()).isEqualTo(-1);
+
+            MuxStream second = pair.client().openStream();
+            second.getOutputStream().write(4);
+            MuxStream secondAccepted = pair.server().acceptStream();
+            assertThat(secondAccepted.getInputStream().read()).isEqualTo(4);
+            CompletableFuture<Void> reset = new CompletableFuture<>();
+            secondAccepted.onReadable(() -> reset.complete(null));
+            second.reset();
+            assertThat(reset).succeedsWithin(Duration.ofSeconds(10)); // a read would fail at once: readable too
+        }
+    }
+
+    private static int available(MuxStream stream) {
+        try {
+            return stream.getInputStream().available();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void closingTheSessionFailsPendingAccept() throws Exception {
         LoopbackPair pair = LoopbackPair.open();
         CompletableFuture<Throwable> accept = CompletableFuture.supplyAsync(() -> {

@@ -7,10 +7,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The raw part of a TCP stream (docs/protocol.md §5, TCP streams), the same at both ends: bytes both ways between a
- * socket and a stream, one thread per direction, each write flushed at once. A direction that reaches EOF is
+ * socket and a stream, each write flushed at once. Socket to stream runs on the calling thread, blocked in the
+ * socket's read while the socket is quiet. Stream to socket has a thread only while there is something to copy: it
+ * waits for the stream with {@link MuxStream#onReadable}, which starts a virtual thread that copies what is there and
+ * goes back to waiting once the stream is drained; so an idle TCP stream holds one parked thread at each end, not
+ * two, and no buffer for that direction. A direction that reaches EOF is
  * half-closed on the other side (socket EOF → {@link MuxStream#shutdownOutput()}, a yamux FIN; stream EOF →
  * {@link Socket#shutdownOutput()}); an abortive end on either side (a TCP reset or a failed socket; a stream reset
  * or a failed session) aborts the other (stream {@link MuxStream#reset()}; TCP reset: {@code SO_LINGER} 0 and
@@ -37,26 +42,32 @@ public final class TcpPump {
 
     private final Socket socket;
     private final MuxStream stream;
+    /** The name of the threads that copy stream to socket. */
+    private final String downName;
+    /** Open until the stream-to-socket direction has ended (EOF carried on, or an abort). */
+    private final CountDownLatch downEnded = new CountDownLatch(1);
 
-    private TcpPump(Socket socket, MuxStream stream) {
+
+    private TcpPump(Socket socket, MuxStream stream, String downName) {
         this.socket = socket;
         this.stream = stream;
+        this.downName = downName;
     }
 
     /**
-     * Pumps until both directions have ended: socket to stream on the calling thread, stream to socket on a new
-     * virtual thread named {@code threadName}.
+     * Pumps until both directions have ended: socket to stream on the calling thread, stream to socket on virtual
+     * threads named {@code threadName}, started when the stream has something to copy.
      *
      * @param socket     the connected socket, its input and output owned by the pump until it returns
      * @param stream     the stream, its header already read or written
-     * @param threadName the name of the second thread
+     * @param threadName the name of the stream-to-socket threads
      */
     public static void run(Socket socket, MuxStream stream, String threadName) {
-        TcpPump pump = new TcpPump(socket, stream);
-        Thread down = Thread.ofVirtual().name(threadName).start(pump::streamToSocket);
+        TcpPump pump = new TcpPump(socket, stream, threadName);
+        pump.awaitStream();
         pump.socketToStream();
         try {
-            down.join();
+            pump.downEnded.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pump.abortBoth();
@@ -71,11 +82,52 @@ public final class TcpPump {
         }
     }
 
+    /** Waits, without a thread, until the stream can be read; then copies on a new virtual thread. */
+    private void awaitStream() {
+        stream.onReadable(() -> Thread.ofVirtual().name(downName).start(this::streamToSocket));
+    }
+
+    /**
+     * Copies what the stream has to the socket until it is drained, then waits again without a thread
+     * ({@link #awaitStream}); while data flows in full reads it stays, as a burst of frames would otherwise start a
+     * thread per frame. At the stream's EOF half-closes the socket. A failed read or write aborts both directions.
+     */
     private void streamToSocket() {
+        boolean waitsAgain = false;
         try {
-            copy(stream.getInputStream(), socket.getOutputStream(), socket::shutdownOutput, "stream", "socket");
-        } catch (IOException e) { // the socket is closed already
+            InputStream in = stream.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            Buffer buf = new Buffer();
+            while (true) {
+                int n;
+                try {
+                    n = buf.read(in); // the first read does not block: the stream is readable
+                } catch (IOException e) {
+                    LOG.log(Level.TRACE, () -> stream + ": stream read failed: " + e);
+                    abortBoth();
+                    return;
+                }
+                if (n < 0) {
+                    socket.shutdownOutput();
+                    return;
+                }
+                out.write(buf.bytes(), 0, n);
+                // While reads fill the large buffer data flows: the thread goes on reading (and waits in the read).
+                // A read that drained the stream (the buffer is back to its small size) lets the thread go.
+                if (buf.nextSize() == IDLE_BUFFER_SIZE && in.available() == 0) {
+                    waitsAgain = true;
+                    awaitStream(); // runs at once, on this thread, if more came meanwhile
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.TRACE, () -> stream + ": socket write failed: " + e);
             abortBoth();
+        } catch (RuntimeException e) {
+            abortBoth();
+            throw e;
+        } finally {
+            if (!waitsAgain) downEnded.countDown();
         }
     }
 
