@@ -18,7 +18,6 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -60,8 +59,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class HttpExchange {
     private static final System.Logger LOG = System.getLogger(HttpExchange.class.getName());
-    /** Methods that may be sent again (RFC 9110 §9.2.2) when a reused connection turns out dead. */
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
     private final MuxStream stream;
     private final StreamHeader header;
@@ -198,7 +195,7 @@ final class HttpExchange {
         requestFraming = framing;
         boolean upgrade = BodyFraming.isUpgrade(request);
         streamKept = !upgrade && BodyFraming.isKeepAlive(request.version(), request.headers());
-        boolean hasBody = RequestPump.hasBody(framing);
+        boolean hasBody = framing.hasBytes();
         requestConsumed = !hasBody;
         if (capture != null) {
             recorder = capture.begin(request, framing instanceof BodyFraming.Chunked, header.clientAddress(),
@@ -209,7 +206,7 @@ final class HttpExchange {
             unauthorized();
             return inStep();
         }
-        boolean mayRetry = !hasBody || IDEMPOTENT.contains(request.method());
+        boolean mayRetry = !hasBody || request.isIdempotent(); // when a reused connection turns out dead
         byte[] head = spec.localRequest(request).toBytes();
         if (hasBody || upgrade) pump = new RequestPump(this, fromRelay, framing, upgrade, config);
 
@@ -346,7 +343,7 @@ final class HttpExchange {
         if (recorder != null) recorder.response(publicResponse, framing instanceof BodyFraming.Chunked);
         try {
             OutputStream out = recorder != null ? recorder.teeResponseBody(toRelay) : toRelay;
-            Pipe.copy(reader.rawBody(framing, config.httpLimits()), out, copyBuffer(framing),
+            Pipe.copy(reader.rawBody(framing, config.httpLimits()), out, new byte[framing.copyBufferSize(config.copyBufferSize())],
                     () -> !reader.bodyInProgress(), releaseIfClean);
         } catch (Pipe.WriteFailed e) {
             abort("writing the response to the relay failed: " + e.getMessage());
@@ -356,13 +353,6 @@ final class HttpExchange {
             return false;
         }
         return afterResponse(framing, connection, keepAlive);
-    }
-
-    /** @return a copy buffer no larger than a body of known length (a small response costs no full buffer) */
-    private byte[] copyBuffer(BodyFraming framing) {
-        int size = config.copyBufferSize();
-        if (framing instanceof BodyFraming.Fixed fixed) size = (int) Math.max(1, Math.min(size, fixed.length()));
-        return new byte[size];
     }
 
     /**

@@ -60,11 +60,6 @@ final class RequestPump implements Runnable {
         this.buffer = new byte[config.copyBufferSize()];
     }
 
-    /** @param framing a request's framing @return whether it carries body bytes */
-    static boolean hasBody(BodyFraming framing) {
-        return !(framing instanceof BodyFraming.None) && !(framing instanceof BodyFraming.Fixed f && f.length() == 0);
-    }
-
     /** Starts the pump; the request head has been written to {@code connection}, the body goes there too. */
     void start(LocalConnection connection, String name) {
         bodyTarget = connection;
@@ -121,7 +116,7 @@ final class RequestPump implements Runnable {
     private boolean sendBody() {
         InputStream body = fromRelay.rawBody(framing, limits);
         try {
-            if (hasBody(framing)) {
+            if (framing.hasBytes()) {
                 ExchangeRecorder recorder = exchange.recorder();
                 OutputStream out = recorder != null ? recorder.teeRequestBody(bodyTarget.out()) : bodyTarget.out();
                 Pipe.copy(body, out, buffer);

@@ -42,6 +42,22 @@ public sealed interface BodyFraming {
     record UntilClose() implements BodyFraming {
     }
 
+    /** @return whether a body so framed may carry bytes: not for no body, nor for a Content-Length of 0 */
+    default boolean hasBytes() {
+        return !(this instanceof None) && !(this instanceof Fixed fixed && fixed.length() == 0);
+    }
+
+    /**
+     * The copy buffer for a body so framed: no larger than a body of known length, so that a small message does
+     * not cost a full buffer.
+     *
+     * @param max the buffer size for a body of unknown or larger length
+     * @return between 1 and {@code max}
+     */
+    default int copyBufferSize(int max) {
+        return this instanceof Fixed fixed ? (int) Math.max(1, Math.min(max, fixed.length())) : max;
+    }
+
     /**
      * The framing of a request's body. A head returned by {@link HttpReader#readRequestHead} has been checked
      * already, so this does not throw for it.

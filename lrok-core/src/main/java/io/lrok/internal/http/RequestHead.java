@@ -20,6 +20,9 @@ public record RequestHead(String method, String target, String version, HttpHead
     public static final String HTTP_1_1 = "HTTP/1.1";
     /** The protocol version of HTTP/1.0 messages. */
     public static final String HTTP_1_0 = "HTTP/1.0";
+    /** Methods whose requests may be sent again, having the same effect once or twice (RFC 9110 §9.2.2). */
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT",
+            "DELETE");
 
     /** Checks the parts. */
     public RequestHead {
@@ -32,6 +35,11 @@ public record RequestHead(String method, String target, String version, HttpHead
             }
         }
         checkVersion(version);
+    }
+
+    /** @return whether the method is idempotent (RFC 9110 §9.2.2): a request that failed may be sent again */
+    public boolean isIdempotent() {
+        return IDEMPOTENT.contains(method);
     }
 
     /**

@@ -81,4 +81,29 @@ class BodyFramingTest {
         assertThat(BodyFraming.isUpgrade(request("HTTP/1.1", "Upgrade", "websocket"))).isFalse();
         assertThat(BodyFraming.isUpgrade(request("HTTP/1.1", "Connection", "upgrade"))).isFalse();
     }
+
+    @Test
+    void whetherABodyCarriesBytesAndHowLargeItsCopyBufferNeedBe() {
+        org.assertj.core.api.Assertions.assertThat(BodyFraming.NONE.hasBytes()).isFalse();
+        org.assertj.core.api.Assertions.assertThat(new BodyFraming.Fixed(0).hasBytes()).isFalse();
+        org.assertj.core.api.Assertions.assertThat(new BodyFraming.Fixed(1).hasBytes()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(BodyFraming.CHUNKED.hasBytes()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(new BodyFraming.Fixed(13).copyBufferSize(16_384)).isEqualTo(13);
+        org.assertj.core.api.Assertions.assertThat(new BodyFraming.Fixed(0).copyBufferSize(16_384)).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThat(new BodyFraming.Fixed(1L << 40).copyBufferSize(16_384))
+                .isEqualTo(16_384);
+        org.assertj.core.api.Assertions.assertThat(BodyFraming.CHUNKED.copyBufferSize(16_384)).isEqualTo(16_384);
+    }
+
+    @Test
+    void idempotentMethodsAreThoseRfc9110Names() {
+        for (String method : new String[] {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"}) {
+            org.assertj.core.api.Assertions.assertThat(
+                    new RequestHead(method, "/", RequestHead.HTTP_1_1, HttpHeaders.of()).isIdempotent()).isTrue();
+        }
+        for (String method : new String[] {"POST", "PATCH", "CONNECT", "get"}) {
+            org.assertj.core.api.Assertions.assertThat(
+                    new RequestHead(method, "/", RequestHead.HTTP_1_1, HttpHeaders.of()).isIdempotent()).isFalse();
+        }
+    }
 }

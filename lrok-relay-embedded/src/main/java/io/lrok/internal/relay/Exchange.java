@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * One public HTTP exchange through a tunnel (docs/protocol.md §5): opens a stream to the tunnel's agent, writes the
@@ -34,8 +33,6 @@ import java.util.Set;
  */
 final class Exchange {
     private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
-    /** Methods that may be sent again (RFC 9110 §9.2.2). */
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
     private final EdgeConnection conn;
     private final RequestHead request;
@@ -141,7 +138,7 @@ final class Exchange {
      * that a request the agent did pass on cannot take effect twice.
      */
     private boolean mayRetryOnNewStream(BodyFraming framing) {
-        return onKeptStream && !answered && RequestBody.isEmpty(framing) && IDEMPOTENT.contains(request.method());
+        return onKeptStream && !answered && !framing.hasBytes() && request.isIdempotent();
     }
 
     private boolean relayResponse(BodyFraming requestFraming) throws IOException {
@@ -189,7 +186,7 @@ final class Exchange {
         InputStream responseBody = dechunk ? agent.body(framing, conn.httpLimits())
                 : agent.rawBody(framing, conn.httpLimits());
         try {
-            Pipe.copy(responseBody, conn.out(), Pipe.bufferFor(framing));
+            Pipe.copy(responseBody, conn.out(), new byte[framing.copyBufferSize(Pipe.BUFFER_SIZE)]);
         } catch (Pipe.WriteFailedException e) {
             return clientGone(e);
         } catch (IOException e) {

@@ -37,20 +37,6 @@ final class Pipe {
     }
 
     /**
-     * A copy buffer for a body: no larger than a body of known length, so that a small response does not cost a
-     * full buffer.
-     *
-     * @param framing the body's framing
-     * @return a buffer of at most {@link #BUFFER_SIZE} bytes
-     */
-    static byte[] bufferFor(io.lrok.internal.http.BodyFraming framing) {
-        if (framing instanceof io.lrok.internal.http.BodyFraming.Fixed fixed) {
-            return new byte[(int) Math.max(1, Math.min(BUFFER_SIZE, fixed.length()))];
-        }
-        return new byte[BUFFER_SIZE];
-    }
-
-    /**
      * Copies until {@code in} ends, through the given buffer.
      *
      * @param in  the source, read to -1

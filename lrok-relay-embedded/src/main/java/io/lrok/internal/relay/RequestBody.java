@@ -54,18 +54,13 @@ final class RequestBody {
     static RequestBody start(HttpReader reader, BodyFraming framing, HttpLimits limits, MuxStream stream,
             boolean halfClose) {
         RequestBody body = new RequestBody(stream, halfClose);
-        if (isEmpty(framing)) {
+        if (!framing.hasBytes()) {
             body.finish();
         } else {
             InputStream in = reader.rawBody(framing, limits);
             Thread.ofVirtual().name("lrok-relay-request-body-" + stream.id()).start(() -> body.copy(in));
         }
         return body;
-    }
-
-    /** @param framing a request's framing @return whether it carries no body bytes */
-    static boolean isEmpty(BodyFraming framing) {
-        return framing instanceof BodyFraming.None || (framing instanceof BodyFraming.Fixed fixed && fixed.length() == 0);
     }
 
     private void copy(InputStream in) {
