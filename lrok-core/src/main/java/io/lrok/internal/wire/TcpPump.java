@@ -76,7 +76,7 @@ public final class TcpPump {
 
     private void socketToStream() {
         try {
-            copy(socket.getInputStream(), stream.getOutputStream(), stream::shutdownOutput, "socket", "stream");
+            copy(socket.getInputStream(), stream.getOutputStream(), stream::shutdownOutput, "socket", "stream", false);
         } catch (IOException e) { // the socket is closed already
             abortBoth();
         }
@@ -90,44 +90,24 @@ public final class TcpPump {
     /**
      * Copies what the stream has to the socket until it is drained, then waits again without a thread
      * ({@link #awaitStream}); while data flows in full reads it stays, as a burst of frames would otherwise start a
-     * thread per frame. At the stream's EOF half-closes the socket. A failed read or write aborts both directions.
+     * thread per frame. At the stream's EOF half-closes the socket.
      */
     private void streamToSocket() {
-        boolean waitsAgain = false;
+        boolean paused = false;
         try {
-            InputStream in = stream.getInputStream();
-            OutputStream out = socket.getOutputStream();
-            Buffer buf = new Buffer();
-            while (true) {
-                int n;
-                try {
-                    n = buf.read(in); // the first read does not block: the stream is readable
-                } catch (IOException e) {
-                    LOG.log(Level.TRACE, () -> stream + ": stream read failed: " + e);
-                    abortBoth();
-                    return;
-                }
-                if (n < 0) {
-                    socket.shutdownOutput();
-                    return;
-                }
-                out.write(buf.bytes(), 0, n);
-                // While reads fill the large buffer data flows: the thread goes on reading (and waits in the read).
-                // A read that drained the stream (the buffer is back to its small size) lets the thread go.
-                if (buf.nextSize() == IDLE_BUFFER_SIZE && in.available() == 0) {
-                    waitsAgain = true;
-                    awaitStream(); // runs at once, on this thread, if more came meanwhile
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            LOG.log(Level.TRACE, () -> stream + ": socket write failed: " + e);
+            paused = copy(stream.getInputStream(), socket.getOutputStream(), socket::shutdownOutput, "stream", "socket",
+                    true);
+        } catch (IOException e) { // the socket is closed already
             abortBoth();
         } catch (RuntimeException e) {
             abortBoth();
             throw e;
         } finally {
-            if (!waitsAgain) downEnded.countDown();
+            if (paused) {
+                awaitStream(); // runs at once, on this thread, if more came meanwhile
+            } else {
+                downEnded.countDown();
+            }
         }
     }
 
@@ -140,8 +120,14 @@ public final class TcpPump {
     /**
      * Copies one direction until its input ends, then half-closes the other side; a failed read or write (a
      * reset, or the other direction's abort) aborts both.
+     *
+     * @param pauseWhenDrained whether to return, rather than wait in a read, once a read drained the source (the
+     *                         buffer is back to its small size and nothing more is there); while reads fill the
+     *                         large buffer data flows, and the copy goes on
+     * @return true if it paused, false if the direction ended
      */
-    private void copy(InputStream in, OutputStream out, HalfClose atEnd, String from, String to) {
+    private boolean copy(InputStream in, OutputStream out, HalfClose atEnd, String from, String to,
+            boolean pauseWhenDrained) {
         Buffer buf = new Buffer();
         while (true) {
             int n;
@@ -150,19 +136,20 @@ public final class TcpPump {
             } catch (IOException e) {
                 LOG.log(Level.TRACE, () -> stream + ": " + from + " read failed: " + e);
                 abortBoth();
-                return;
+                return false;
             }
             try {
                 if (n < 0) {
                     atEnd.run();
-                    return;
+                    return false;
                 }
                 out.write(buf.bytes(), 0, n);
                 out.flush(); // a stream's writes go out at once anyway; a socket's flush does nothing
+                if (pauseWhenDrained && buf.nextSize() == IDLE_BUFFER_SIZE && in.available() == 0) return true;
             } catch (IOException e) {
                 LOG.log(Level.TRACE, () -> stream + ": " + to + " write failed: " + e);
                 abortBoth();
-                return;
+                return false;
             }
         }
     }
