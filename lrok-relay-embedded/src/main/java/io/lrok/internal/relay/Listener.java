@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -25,9 +26,14 @@ final class Listener implements AutoCloseable {
      *  second or more later, and with SYN cookies can get its connection reset. Linux caps it at
      *  {@code net.core.somaxconn} (4096 by default). */
     private static final int BACKLOG = 4096;
+    /** How long {@link #close()} waits for the accept loop to end: a thread inside the accept call holds the socket
+     *  open until the call returns, so the port is free only once the loop has ended (normally at once). */
+    private static final Duration ACCEPT_LOOP_END_WAIT = Duration.ofSeconds(1);
 
     private final String name;
     private final ServerSocket server;
+    /** The accept loop's thread; set once, by {@link #open}, before anyone can close the listener. */
+    private Thread acceptThread;
 
     private Listener(String name, ServerSocket server) {
         this.name = name;
@@ -54,7 +60,8 @@ final class Listener implements AutoCloseable {
                     + e.getMessage(), e);
         }
         Listener listener = new Listener(name, server);
-        Thread.ofVirtual().name("lrok-relay-" + name + "-accept").start(() -> listener.acceptLoop(handler));
+        listener.acceptThread = Thread.ofVirtual().name("lrok-relay-" + name + "-accept")
+                .start(() -> listener.acceptLoop(handler));
         return listener;
     }
 
@@ -84,13 +91,21 @@ final class Listener implements AutoCloseable {
         LOG.log(Level.DEBUG, () -> name + ": stopped listening on port " + server.getLocalPort());
     }
 
-    /** Stops accepting and frees the port. Idempotent. */
+    /** Stops accepting and frees the port: when it returns, a connection to the port is refused. Idempotent. */
     @Override
     public void close() {
         try {
             server.close();
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> name + ": closing the listener: " + e);
+        }
+        if (Thread.currentThread() == acceptThread) return;
+        try {
+            if (!acceptThread.join(ACCEPT_LOOP_END_WAIT)) {
+                LOG.log(Level.WARNING, () -> name + ": the accept loop did not end within " + ACCEPT_LOOP_END_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
