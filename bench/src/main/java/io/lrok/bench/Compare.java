@@ -311,8 +311,12 @@ public final class Compare {
                 log("round " + round + " of " + mode.repeats() + ": " + p.key());
                 if (p.bulkPort() > 0) bulk(p);
                 if (!http) continue;
+                long cpu0 = p.cpuNanos();
                 var w = wrk(p, mode.wrkSeconds());
+                long cpu = p.cpuNanos() - cpu0;
                 add("http_rps", p.key(), w.requestsPerSecond());
+                // CPU per request is what the tunnel costs, less moved than requests/s by other work on the machine
+                if (!p.processes().isEmpty() && w.requests() > 0) add("cpu_per_request", p.key(), cpu / 1e3 / w.requests());
                 if (w.errors() > 0) notes.add(p.key() + ": wrk counted " + w.errors() + " errors in round " + round);
                 OpenLoop.Result r = OpenLoop.run(p.http(), LATENCY_RATE, mode.latencySeconds(), mode.latencyWarmup());
                 add("lat_p50", p.key(), r.percentileMillis(50));

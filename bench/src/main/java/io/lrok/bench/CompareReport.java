@@ -23,6 +23,7 @@ final class CompareReport {
             new Row("bulk16", "16 streams at once (app → client), aggregate Gbit/s", "%.2f"),
             new Row("cpu_per_gib", "CPU s per GiB moved, the tunnel's processes (one stream each way)", "%.2f"),
             new Row("http_rps", "HTTP requests/s (wrk -t2 -c64, keep-alive, 13-byte body)", "%,.0f"),
+            new Row("cpu_per_request", "CPU µs per HTTP request in that wrk run, the tunnel's processes", "%.1f"),
             new Row("lat_p50", "latency at 1,000 req/s, p50, ms", "%.3f"),
             new Row("lat_p99", "latency at 1,000 req/s, p99, ms", "%.3f"),
             new Row("lat_p999", "latency at 1,000 req/s, p99.9, ms", "%.3f"),
