@@ -2,6 +2,7 @@ package io.lrok.internal.agent;
 
 import io.lrok.AgentConfig;
 import io.lrok.TunnelException;
+import io.lrok.internal.tls.RecordBatchingSocket;
 import io.lrok.internal.wire.ControlCodec;
 import io.lrok.internal.wire.ControlMessage;
 import io.lrok.internal.wire.ControlMessage.Welcome;
@@ -50,11 +51,13 @@ final class RelayDialer {
                     + "loopback relay, not " + address + "; use lrok:// (TLS) for a remote relay");
         }
         long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
-        Socket socket = connect(relay, address, config);
-        if (relay.tls()) socket = RelayTls.handshake(socket, relay, address, deadline);
+        Socket plain = connect(relay, address, config);
+        Socket socket = relay.tls() ? RelayTls.handshake(plain, relay, address, deadline) : plain;
         MuxSession mux;
         try {
-            mux = MuxSession.client(socket, config.muxConfig());
+            socket.setTcpNoDelay(true);
+            mux = MuxSession.client(socket.getInputStream(), RecordBatchingSocket.outputOf(socket, plain), socket,
+                    config.muxConfig());
         } catch (IOException e) {
             close(socket);
             throw new TunnelException(TunnelException.RELAY_UNREACHABLE, "could not start a session with the relay "
@@ -85,7 +88,8 @@ final class RelayDialer {
     }
 
     private static Socket connect(RelayEndpoint relay, String address, AgentConfig config) throws TunnelException {
-        Socket socket = new Socket();
+        // TLS reads and writes its records through this socket: batched into fewer calls (plaintext: plain as ever)
+        Socket socket = relay.tls() ? new RecordBatchingSocket() : new Socket();
         Duration timeout = config.relayConnectTimeout().compareTo(config.handshakeTimeout()) < 0
                 ? config.relayConnectTimeout() : config.handshakeTimeout();
         try {

@@ -1,5 +1,6 @@
 package io.lrok.internal.relay;
 
+import io.lrok.internal.tls.RecordBatchingSocket;
 import io.lrok.internal.wire.ControlCodec;
 import io.lrok.internal.wire.ControlMessage;
 import io.lrok.internal.wire.ControlMessage.Bind;
@@ -99,10 +100,16 @@ final class AgentSession {
     /** Whether the agent's hello offered {@link Protocol#FEATURE_HTTP_STREAM_REUSE}; set before the welcome. */
     private volatile boolean httpStreamReuse;
 
-    AgentSession(RelayServer relay, Socket socket) throws IOException {
+    /**
+     * @param socket the session's connection: TLS, or {@code plain} itself
+     * @param plain  the TCP connection under it
+     */
+    AgentSession(RelayServer relay, Socket socket, Socket plain) throws IOException {
         this.relay = relay;
         this.socket = socket;
-        this.mux = MuxSession.server(socket, relay.limits().mux());
+        socket.setTcpNoDelay(true);
+        this.mux = MuxSession.server(socket.getInputStream(), RecordBatchingSocket.outputOf(socket, plain), socket,
+                relay.limits().mux());
         this.binder = new TunnelBinder(relay, this);
     }
 

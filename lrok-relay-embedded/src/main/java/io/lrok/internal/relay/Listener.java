@@ -1,5 +1,6 @@
 package io.lrok.internal.relay;
 
+import io.lrok.internal.tls.RecordBatchingSocket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -51,7 +52,24 @@ final class Listener implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     static Listener open(String name, InetAddress address, int port, Consumer<Socket> handler) throws IOException {
-        ServerSocket server = new ServerSocket();
+        return open(name, address, port, false, handler);
+    }
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @param name        for thread names and logs, such as {@code agents}
+     * @param address     the address to bind
+     * @param port        the port, 0 for a free one
+     * @param tlsSessions whether connections carry agents' TLS sessions: accepted as {@link RecordBatchingSocket}s,
+     *                    which batch TLS records into fewer read and write calls
+     * @param handler     runs once per accepted connection, on its own virtual thread; owns the socket
+     * @return the running listener
+     * @throws IOException if the port cannot be bound
+     */
+    static Listener open(String name, InetAddress address, int port, boolean tlsSessions, Consumer<Socket> handler)
+            throws IOException {
+        ServerSocket server = tlsSessions ? RecordBatchingSocket.serverSocket() : new ServerSocket();
         try {
             server.bind(new InetSocketAddress(address, port), BACKLOG);
         } catch (IOException e) {

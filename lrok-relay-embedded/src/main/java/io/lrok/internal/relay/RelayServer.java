@@ -115,12 +115,13 @@ public final class RelayServer implements AutoCloseable {
     public static RelayServer start(RelayConfig config, RelayTls tls) throws IOException {
         RelayServer relay = new RelayServer(config, tls);
         try {
-            relay.agentListener = Listener.open("agents", config.bindAddress(), config.agentPort(), relay::serveAgent);
+            relay.agentListener = Listener.open("agents", config.bindAddress(), config.agentPort(),
+                    tls.agentCertificates() != null, relay::serveAgent);
             relay.httpListener = Listener.open("edge", config.bindAddress(), config.httpPort(),
                     socket -> relay.serveEdge(socket, relay.sharedRouter, null, false));
             if (tls.httpsCertificates() != null) {
                 relay.httpsListener = Listener.open(tls.agentsOnHttpsPort() ? "edge-https+agents" : "edge-https",
-                        config.bindAddress(), tls.httpsPort(), socket -> relay.serveEdge(socket,
+                        config.bindAddress(), tls.httpsPort(), tls.agentsOnHttpsPort(), socket -> relay.serveEdge(socket,
                                 relay.sharedRouter, tls.httpsCertificates(), tls.agentsOnHttpsPort()));
             }
         } catch (IOException e) {
@@ -518,14 +519,19 @@ public final class RelayServer implements AutoCloseable {
             closeQuietly(plain);
             return;
         }
-        runSession(socket);
+        runSession(socket, plain);
     }
 
-    /** Runs an agent's session over a connection whose TLS (if any) is done, until it ends. */
-    private void runSession(Socket socket) {
+    /**
+     * Runs an agent's session over a connection whose TLS (if any) is done, until it ends.
+     *
+     * @param socket the session's connection: TLS, or {@code plain} itself
+     * @param plain  the TCP connection under it
+     */
+    private void runSession(Socket socket, Socket plain) {
         AgentSession session;
         try {
-            session = new AgentSession(this, socket);
+            session = new AgentSession(this, socket, plain);
         } catch (IOException e) {
             closeQuietly(socket);
             return;
@@ -570,7 +576,7 @@ public final class RelayServer implements AutoCloseable {
                                     RelayTls.ALPN_HTTP_1_1);
                     if (agentsToo && RelayTls.isAgent(secure)) {
                         publicConnections.remove(plain);
-                        runSession(secure);
+                        runSession(secure, plain);
                         return;
                     }
                     socket = secure;
