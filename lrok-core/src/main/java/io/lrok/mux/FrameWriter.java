@@ -21,9 +21,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * An application thread that reads a stream gives its window back through {@link #sendControlFromApplication}:
  * written by that thread when the connection is free, queued otherwise.
  *
- * <p>Locking: {@code writeLock} guards {@code out} and {@code scratch}; the control queue is drained only while
- * holding it, which keeps control frames in the order they were queued relative to data (a SYN queued before a
- * stream's first Data frame goes out before it). Nothing else is ever acquired while holding {@code writeLock}.
+ * <p><b>Group commit.</b> A thread that has put its frame in the buffer and sees another writer waiting for the lock
+ * leaves the buffer to it rather than writing: the next holder adds its own frame and writes both, up to {@link
+ * #GROUP_COMMIT_BYTES}. Under load, many streams' small frames (HTTP heads, short responses) then leave in one TLS
+ * record and one write call instead of one each. A frame is never left behind with no one to write it: the waiter
+ * was counted before it asked for the lock, and takes it whatever happens. With no one waiting, every write goes out
+ * at once, as before.
+ *
+ * <p>Locking: {@code writeLock} guards {@code out}, {@code scratch} and {@code pending}; the control queue is drained
+ * only while holding it, which keeps control frames in the order they were queued relative to data (a SYN queued
+ * before a stream's first Data frame goes out before it). Nothing else is ever acquired while holding {@code
+ * writeLock}.
  */
 final class FrameWriter {
     private static final System.Logger LOG = System.getLogger(FrameWriter.class.getName());
@@ -38,9 +46,20 @@ final class FrameWriter {
     private final FailureListener failureListener;
     private final boolean trace = LOG.isLoggable(Level.TRACE);
 
+    /**
+     * Bytes a writer leaves in the buffer for a waiting writer to send with its own frame; beyond it, it writes. One
+     * TLS record's payload: more would only make the frames at the front wait longer.
+     */
+    static final int GROUP_COMMIT_BYTES = 16 * 1024;
+
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by writeLock: a frame header plus the largest payload we send, assembled for one write call. */
     private final byte[] scratch;
+    /** Guarded by writeLock: bytes at the start of scratch that are not written yet (left for a waiting writer). */
+    private int pending;
+    /** Threads that will take writeLock with lock() (counted before they call it): whoever holds it may leave its
+     *  frame to them. tryLock callers are never counted: they may give up. */
+    private final AtomicInteger waitingWriters = new AtomicInteger();
 
     private final ConcurrentLinkedQueue<Frame> controlQueue = new ConcurrentLinkedQueue<>();
     /** Frames in controlQueue; checked against maxPendingControl before each enqueue. */
@@ -90,14 +109,12 @@ final class FrameWriter {
         }
         try {
             checkOpen();
-            int pos = drainControlLocked();
-            if (pos + Frame.HEADER_SIZE > scratch.length) {
-                writeLocked(pos);
-                pos = 0;
-            }
-            frame.encode(scratch, pos);
+            drainControlLocked();
+            if (pending + Frame.HEADER_SIZE > scratch.length) writePendingLocked();
+            frame.encode(scratch, pending);
             if (trace) LOG.log(Level.TRACE, frame.trace(true));
-            writeLocked(pos + Frame.HEADER_SIZE);
+            pending += Frame.HEADER_SIZE;
+            commitLocked();
         } catch (MuxException e) {
             throw e;
         } catch (IOException e) {
@@ -109,21 +126,38 @@ final class FrameWriter {
 
     /** Writes one Data frame; blocks while the connection does. */
     void writeData(int streamId, int flags, byte[] payload, int off, int len) throws IOException {
-        writeLock.lock();
+        lockCounted();
         try {
             checkOpen();
-            int pos = drainControlLocked();
-            if (pos + Frame.HEADER_SIZE + len > scratch.length) {
-                writeLocked(pos);
-                pos = 0;
-            }
-            Frame.encode(scratch, pos, Frame.TYPE_DATA, flags, streamId, len);
+            drainControlLocked();
+            if (pending + Frame.HEADER_SIZE + len > scratch.length) writePendingLocked();
+            Frame.encode(scratch, pending, Frame.TYPE_DATA, flags, streamId, len);
             if (trace) LOG.log(Level.TRACE, new Frame(Frame.TYPE_DATA, flags, streamId, len).trace(true));
-            System.arraycopy(payload, off, scratch, pos + Frame.HEADER_SIZE, len);
-            writeLocked(pos + Frame.HEADER_SIZE + len);
+            System.arraycopy(payload, off, scratch, pending + Frame.HEADER_SIZE, len);
+            pending += Frame.HEADER_SIZE + len;
+            commitLocked();
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Takes writeLock, counted as a waiting writer until it has it, so that the holder may leave its frame to us. */
+    private void lockCounted() {
+        waitingWriters.incrementAndGet();
+        try {
+            writeLock.lock();
+        } finally {
+            waitingWriters.decrementAndGet();
+        }
+    }
+
+    /**
+     * Writes what is pending, unless another writer waits for the lock and the pending bytes are fewer than {@link
+     * #GROUP_COMMIT_BYTES}: then that writer sends them with its own. Caller holds writeLock.
+     */
+    private void commitLocked() throws IOException {
+        if (pending < GROUP_COMMIT_BYTES && waitingWriters.get() > 0) return;
+        writePendingLocked();
     }
 
     /** Body of the control writer thread: sends queued control frames until the writer closes. */
@@ -133,11 +167,10 @@ final class FrameWriter {
                 controlSignal.acquire();
                 controlSignal.drainPermits();
                 if (controlQueue.isEmpty()) continue;
-                writeLock.lock();
+                lockCounted();
                 try {
                     if (closed) return;
-                    int pos;
-                    while ((pos = drainControlLocked()) > 0) writeLocked(pos);
+                    drainAndCommitLocked();
                 } finally {
                     writeLock.unlock();
                 }
@@ -145,7 +178,7 @@ final class FrameWriter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
-            // Already reported to the failure listener by writeLocked.
+            // Already reported to the failure listener by writePendingLocked.
         }
     }
 
@@ -162,8 +195,8 @@ final class FrameWriter {
         }
         try {
             if (closed) return;
-            int pos;
-            while ((pos = drainControlLocked()) > 0) writeLocked(pos);
+            // not a counted writer (it may give up waiting), so it must not leave anything behind
+            while (drainControlLocked() > 0 || pending > 0) writePendingLocked();
         } catch (IOException ignored) {
             // The session is closing anyway.
         } finally {
@@ -183,25 +216,49 @@ final class FrameWriter {
         return started == 0 ? 0 : now - started;
     }
 
+    /** @return threads counted as waiting for the write lock; for tests */
+    int waitingWriters() {
+        return waitingWriters.get();
+    }
+
     int pendingControlFrames() {
         return pendingControl.get();
     }
 
-    /** Moves queued control frames into scratch from offset 0; returns the bytes used. Caller holds writeLock. */
-    private int drainControlLocked() {
-        int pos = 0;
-        Frame frame;
-        while (pos + Frame.HEADER_SIZE <= scratch.length - Frame.HEADER_SIZE && (frame = controlQueue.poll()) != null) {
-            pendingControl.decrementAndGet();
-            frame.encode(scratch, pos);
-            if (trace) LOG.log(Level.TRACE, frame.trace(true));
-            pos += Frame.HEADER_SIZE;
+    /** Sends every queued control frame, committing as a data writer does. Caller holds writeLock. */
+    private void drainAndCommitLocked() throws IOException {
+        while (drainControlLocked() > 0) {
+            if (controlQueue.isEmpty()) {
+                commitLocked();
+                return;
+            }
+            writePendingLocked(); // scratch is full of control frames, and more are queued
         }
-        return pos;
+        commitLocked();
     }
 
-    private void writeLocked(int len) throws IOException {
+    /**
+     * Moves queued control frames into scratch after what is pending, while they fit with room left for one more
+     * header; returns the bytes added. Caller holds writeLock.
+     */
+    private int drainControlLocked() {
+        int start = pending;
+        Frame frame;
+        while (pending + Frame.HEADER_SIZE <= scratch.length - Frame.HEADER_SIZE
+                && (frame = controlQueue.poll()) != null) {
+            pendingControl.decrementAndGet();
+            frame.encode(scratch, pending);
+            if (trace) LOG.log(Level.TRACE, frame.trace(true));
+            pending += Frame.HEADER_SIZE;
+        }
+        return pending - start;
+    }
+
+    /** Writes the pending bytes. Caller holds writeLock. */
+    private void writePendingLocked() throws IOException {
+        int len = pending;
         if (len == 0) return;
+        pending = 0; // sent or, if the write fails, lost with the connection
         checkOpen();
         writeStartedAt = System.nanoTime() | 1; // never 0 while writing
         try {
