@@ -15,8 +15,10 @@ import javax.net.ssl.SSLSocket;
  * through this socket's streams:
  * <ul>
  *   <li><b>Reads go through a buffer.</b> The JDK reads every TLS record with two read calls (its 5-byte header, then
- *       its body); through {@link #READ_BUFFER_SIZE} bytes of buffer, one call takes in every record that has
- *       arrived.</li>
+ *       its body); through a buffer, one call takes in every record that has arrived. The buffer is small
+ *       ({@value #SMALL_READ_BUFFER_SIZE} bytes) while little arrives at a time, so that an idle connection holds
+ *       little; a read that fills it makes the next ones use {@value #READ_BUFFER_SIZE} bytes, until
+ *       {@value #SHORT_READS_TO_SHRINK} reads in a row would have fit in the small one.</li>
  *   <li><b>Large writes leave in one write call.</b> The JDK cuts an application write into records of at most 16 KiB
  *       and writes and flushes each on its own: a 64 KiB Data frame was four write calls, four TCP segments and four
  *       wake-ups of the peer's reader. {@link #batchingOutput} wraps the TLS socket's output so that a write larger
@@ -25,8 +27,9 @@ import javax.net.ssl.SSLSocket;
  * </ul>
  * Writes of one record or less, and everything during the handshake, go straight to the socket as before.
  *
- * <p>Memory: the read buffer ({@value #READ_BUFFER_SIZE} bytes) is held for the connection's life; the write buffer
- * ({@value #WRITE_BUFFER_SIZE} bytes) only once a write larger than a record has been made.
+ * <p>Memory: {@value #SMALL_READ_BUFFER_SIZE} bytes while quiet, {@value #READ_BUFFER_SIZE} more while data streams
+ * in; the write buffer ({@value #WRITE_BUFFER_SIZE} bytes) once a write larger than a record has been made, kept
+ * from then on (only sessions that move bulk data make such writes).
  */
 public final class RecordBatchingSocket extends Socket {
 
@@ -34,8 +37,12 @@ public final class RecordBatchingSocket extends Socket {
     static final int MAX_RECORD_PAYLOAD = 16 * 1024;
     /** A TLS 1.3 record of a full payload with its header, content type and AES-GCM tag, with room to spare. */
     private static final int MAX_RECORD_SIZE = MAX_RECORD_PAYLOAD + 256;
-    /** Bytes read from the socket per read call at most: four full records, one 64 KiB Data frame. */
+    /** Bytes read from the socket per read call at most, while data streams in: four full records. */
     public static final int READ_BUFFER_SIZE = 4 * MAX_RECORD_SIZE;
+    /** The read buffer while little arrives at a time: several small records (HTTP heads, window updates). */
+    public static final int SMALL_READ_BUFFER_SIZE = 2 * 1024;
+    /** Reads in a row that would have fit in the small buffer before the large one is let go. */
+    public static final int SHORT_READS_TO_SHRINK = 16;
     /** Bytes of records collected from one corked write before they are written: four full records. */
     public static final int WRITE_BUFFER_SIZE = 4 * MAX_RECORD_SIZE;
 
@@ -71,7 +78,7 @@ public final class RecordBatchingSocket extends Socket {
     public InputStream getInputStream() throws IOException {
         streamsLock.lock();
         try {
-            if (input == null) input = new java.io.BufferedInputStream(super.getInputStream(), READ_BUFFER_SIZE);
+            if (input == null) input = new RecordInput(super.getInputStream());
             return input;
         } finally {
             streamsLock.unlock();
@@ -154,6 +161,113 @@ public final class RecordBatchingSocket extends Socket {
             return output;
         } finally {
             streamsLock.unlock();
+        }
+    }
+
+    /**
+     * The socket's input as the TLS layer sees it: each read call on the socket takes what has arrived, up to the
+     * buffer's size, which adapts as the class comment says.
+     *
+     * <p>Locking: {@code lock} guards the buffers and positions; it is held across the socket read, as in {@code
+     * BufferedInputStream}. Only the TLS layer's reader reads.
+     */
+    static final class RecordInput extends InputStream {
+        private final InputStream socketInput;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final byte[] small = new byte[SMALL_READ_BUFFER_SIZE];
+        /** The large buffer while in use, else null (let go, so that a quiet connection holds only the small one). */
+        private byte[] large;
+        private byte[] buf = small;
+        private int pos;
+        private int limit;
+        /** Reads in a row, on the large buffer, that would have fit in the small one. */
+        private int shortReads;
+
+        RecordInput(InputStream socketInput) {
+            this.socketInput = socketInput;
+        }
+
+        @Override
+        public int read() throws IOException {
+            lock.lock();
+            try {
+                if (pos == limit && fill() < 0) return -1;
+                return buf[pos++] & 0xff;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) return 0;
+            lock.lock();
+            try {
+                if (pos == limit && fill() < 0) return -1;
+                int n = Math.min(len, limit - pos);
+                System.arraycopy(buf, pos, b, off, n);
+                pos += n;
+                return n;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            lock.lock();
+            try {
+                return limit - pos + socketInput.available();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socketInput.close();
+        }
+
+        /** @return whether reads use the large buffer now; for tests */
+        boolean large() {
+            lock.lock();
+            try {
+                return buf != small;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Reads once from the socket into an empty buffer; picks the buffer for the next read. Caller holds lock. */
+        private int fill() throws IOException {
+            pos = 0;
+            limit = 0;
+            int n = socketInput.read(buf, 0, buf.length);
+            if (n <= 0) return -1; // a blocking socket read returns at least one byte, or the end
+            limit = n;
+            if (buf == small) {
+                if (n == small.length) { // more was probably waiting: take it in large reads from now on
+                    if (large == null) large = new byte[READ_BUFFER_SIZE];
+                    switchTo(large);
+                    shortReads = 0;
+                }
+            } else if (n >= small.length) {
+                shortReads = 0;
+            } else if (++shortReads >= SHORT_READS_TO_SHRINK) {
+                switchTo(small);
+                large = null;
+            }
+            return n;
+        }
+
+        /** Moves the unread bytes into {@code next} and reads into it from now on. Caller holds lock. */
+        private void switchTo(byte[] next) {
+            int unread = limit - pos;
+            System.arraycopy(buf, pos, next, 0, unread);
+            buf = next;
+            pos = 0;
+            limit = unread;
         }
     }
 

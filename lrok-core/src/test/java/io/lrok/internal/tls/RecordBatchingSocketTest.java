@@ -73,6 +73,43 @@ class RecordBatchingSocketTest {
     }
 
     @Test
+    void theReadBufferGrowsWhenAReadFillsItAndShrinksAfterShortReads() throws IOException {
+        ChunkedSource source = new ChunkedSource();
+        RecordBatchingSocket.RecordInput in = new RecordBatchingSocket.RecordInput(source);
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] into = new byte[100_000];
+
+        source.chunks.add(chunk(100, 0));
+        received.write(into, 0, in.read(into, 0, into.length));
+        assertThat(in.large()).as("quiet: the small buffer").isFalse();
+
+        source.chunks.add(chunk(RecordBatchingSocket.SMALL_READ_BUFFER_SIZE * 3, 100));
+        received.write(into, 0, in.read(into, 0, 5)); // a record header: the small buffer fills from the socket
+        assertThat(in.large()).as("a read filled the small buffer: large from now on").isTrue();
+        int rest = RecordBatchingSocket.SMALL_READ_BUFFER_SIZE * 3 - 5;
+        while (rest > 0) {
+            int n = in.read(into, 0, into.length);
+            received.write(into, 0, n);
+            rest -= n;
+        }
+
+        int offset = 100 + RecordBatchingSocket.SMALL_READ_BUFFER_SIZE * 3;
+        for (int i = 0; i < RecordBatchingSocket.SHORT_READS_TO_SHRINK; i++) {
+            assertThat(in.large()).as("still large after %d short reads", i).isTrue();
+            source.chunks.add(chunk(50, offset));
+            offset += 50;
+            received.write(into, 0, in.read(into, 0, into.length));
+        }
+        assertThat(in.large()).as("quiet again: back to the small buffer").isFalse();
+
+        // nothing lost or reordered across the switches
+        byte[] all = received.toByteArray();
+        assertThat(all).hasSize(offset);
+        for (int i = 0; i < all.length; i++) assertThat(all[i]).isEqualTo((byte) i);
+        assertThat(in.read()).isEqualTo(-1);
+    }
+
+    @Test
     void tlsOverBatchingSocketsCarriesEveryByteInOrderBothWays() throws Exception {
         byte[] data = new byte[3 * 1024 * 1024 + 7];
         new Random(42).nextBytes(data);
@@ -143,6 +180,39 @@ class RecordBatchingSocketTest {
 
     private static byte[] digest(byte[] b) throws Exception {
         return MessageDigest.getInstance("SHA-256").digest(b);
+    }
+
+    /** Bytes numbered from {@code offset}, so that order can be checked. */
+    private static byte[] chunk(int length, int offset) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) b[i] = (byte) (offset + i);
+        return b;
+    }
+
+    /** A socket stand-in whose every read returns at most the next queued chunk, then the end. One thread. */
+    private static final class ChunkedSource extends InputStream {
+        final java.util.ArrayDeque<byte[]> chunks = new java.util.ArrayDeque<>();
+        private byte[] current = new byte[0];
+        private int pos;
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos == current.length) {
+                if (chunks.isEmpty()) return -1;
+                current = chunks.poll();
+                pos = 0;
+            }
+            int n = Math.min(len, current.length - pos);
+            System.arraycopy(current, pos, b, off, n);
+            pos += n;
+            return n;
+        }
     }
 
     /** Records the length of every write call. Used by one thread. */
