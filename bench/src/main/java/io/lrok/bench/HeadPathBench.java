@@ -130,7 +130,7 @@ public final class HeadPathBench {
         localApp.feed().set(appResponse);
         appHead = localApp.reader().readResponseHead(limits);
         appBody = localApp.reader().takeBufferedBody(BodyFraming.forResponse("GET", appHead), MAX_TAKEN_BODY);
-        streamResponse = concat(AgentHeadSteps.publicResponse(spec, appHead), appBody);
+        streamResponse = AgentHeadSteps.publicResponse(spec, appHead, appBody);
         agentResponse = relayStream.response(streamResponse, limits);
         relayStream.reader().takeBufferedBody(BodyFraming.forResponse("GET", agentResponse), MAX_TAKEN_BODY);
     }
@@ -194,11 +194,11 @@ public final class HeadPathBench {
         ResponseHead fromApp = localApp.reader().readResponseHead(limits);
         byte[] body = localApp.reader().takeBufferedBody(BodyFraming.forResponse(atAgent.method(), fromApp),
                 MAX_TAKEN_BODY);
-        byte[] toRelay = concat(AgentHeadSteps.publicResponse(spec, fromApp), body);
+        byte[] toRelay = AgentHeadSteps.publicResponse(spec, fromApp, body);
         ResponseHead atRelay = relayStream.response(toRelay, limits);
         BodyFraming framing = BodyFraming.forResponse(request.method(), atRelay);
         byte[] relayBody = relayStream.reader().takeBufferedBody(framing, MAX_TAKEN_BODY);
-        byte[] toClient = concat(RelayHeadSteps.clientResponse(atRelay, true, false), relayBody);
+        byte[] toClient = RelayHeadSteps.clientResponse(atRelay, true, false, relayBody);
         return toApp.length + toClient.length;
     }
 
@@ -213,12 +213,12 @@ public final class HeadPathBench {
                         .length),
                 new Named("agent: parse the app's response", () -> agentParseResponse(localApp, appResponse,
                         agentRequest)),
-                new Named("agent: write the response to the stream", () -> concat(
-                        AgentHeadSteps.publicResponse(spec, appHead), appBody).length),
+                new Named("agent: write the response to the stream", () -> AgentHeadSteps.publicResponse(spec, appHead,
+                        appBody).length),
                 new Named("relay: parse the agent's response", () -> relayParseResponse(relayStream, streamResponse,
                         publicRequest)),
-                new Named("relay: write the client's response", () -> concat(
-                        RelayHeadSteps.clientResponse(agentResponse, true, false), appBody).length),
+                new Named("relay: write the client's response", () -> RelayHeadSteps.clientResponse(agentResponse,
+                        true, false, appBody).length),
                 new Named("whole path (one exchange)", this::wholePath));
     }
 

@@ -16,8 +16,8 @@ public final class AgentHeadSteps {
         return spec.localRequest(request).toBytes();
     }
 
-    /** @return the head the agent writes to the relay's stream (HttpExchange.respond) */
-    public static byte[] publicResponse(HttpTunnelSpec spec, ResponseHead response) {
-        return spec.publicResponse(response).toBytes();
+    /** @return the head and body the agent writes to the relay's stream (HttpExchange.respond) */
+    public static byte[] publicResponse(HttpTunnelSpec spec, ResponseHead response, byte[] body) {
+        return spec.publicResponse(response).toBytes(body);
     }
 }

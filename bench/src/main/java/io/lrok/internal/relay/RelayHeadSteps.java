@@ -29,8 +29,8 @@ public final class RelayHeadSteps {
                 streamKept).toBytes();
     }
 
-    /** @return the head the relay writes to the public client (Exchange.relayResponse) */
-    public static byte[] clientResponse(ResponseHead head, boolean keepAlive, boolean http10) {
-        return ForwardedHeads.response(head, keepAlive, http10).toBytes();
+    /** @return the head and body the relay writes to the public client (Exchange.relayResponse) */
+    public static byte[] clientResponse(ResponseHead head, boolean keepAlive, boolean http10, byte[] body) {
+        return ForwardedHeads.response(head, keepAlive, http10, false).toBytes(body);
     }
 }
