@@ -14,6 +14,10 @@ import java.util.Set;
  * {@code Connection}, and for requests {@code Host}, which has its own setting) may not be edited: the forwarder
  * owns them, so an edit can never make the bytes it forwards disagree with their framing.
  *
+ * <p>Edits run on every exchange: they are applied in one pass into one new list ({@link HttpHeaders.Builder}), and
+ * a head without edits to make is returned as it is. Added fields are checked each time, as they come from the
+ * user; the fields of the head, checked by the parser, are not.
+ *
  * @param remove names of fields to remove, any case
  * @param add    fields to append
  */
@@ -23,6 +27,9 @@ public record HeaderEdits(List<String> remove, List<HttpHeaders.Field> add) {
     public static final HeaderEdits NONE = new HeaderEdits(List.of(), List.of());
 
     private static final Set<String> PROTECTED = Set.of("content-length", "transfer-encoding", "connection");
+    private static final String HOST = "Host";
+    private static final String AUTHORIZATION = "Authorization";
+    private static final String CONNECTION = "Connection";
 
     /** Copies the lists. */
     public HeaderEdits {
@@ -57,12 +64,72 @@ public record HeaderEdits(List<String> remove, List<HttpHeaders.Field> add) {
         return new HeaderEdits(remove, copy);
     }
 
-    /** @param headers fields as received @return them with the edits applied */
+    /**
+     * @param headers fields as received
+     * @return them with the edits applied; {@code headers} itself if there are none
+     * @throws IllegalArgumentException if an added field is malformed (only edits made without {@link #withAdd})
+     */
     public HttpHeaders apply(HttpHeaders headers) {
-        HttpHeaders result = headers;
-        for (String name : remove) result = result.without(name);
-        for (HttpHeaders.Field field : add) result = result.with(field.name(), field.value());
-        return result;
+        return applyToRequest(headers, false, null, false);
+    }
+
+    /**
+     * The fields of a request for the local app, in one pass: what removing {@code Authorization}, then setting
+     * {@code Host}, then these edits, then removing {@code Connection}, one after the other, would give.
+     *
+     * @param headers           the request's fields as the relay sent them
+     * @param dropAuthorization whether to remove {@code Authorization} (the tunnel's own credentials)
+     * @param host              the Host to set: in place of the first {@code Host} line, the others removed, or
+     *                          appended if there is none; null to keep the request's; checked by the caller
+     * @param dropConnection    whether to remove {@code Connection} (the hop to the app has its own)
+     * @return the fields for the app; {@code headers} itself if nothing changes
+     * @throws IllegalArgumentException if an added field is malformed (only edits made without {@link #withAdd})
+     */
+    public HttpHeaders applyToRequest(HttpHeaders headers, boolean dropAuthorization, String host,
+            boolean dropConnection) {
+        if (remove.isEmpty() && add.isEmpty() && host == null && !dropAuthorization && !dropConnection) return headers;
+        // a Host that the edits remove (possible only with edits not made by withRemove) goes, set or not
+        boolean placeHost = host != null && !removes(HOST);
+        HttpHeaders.Builder result = null; // made at the first change: until then the fields are kept as they are
+        boolean hostPlaced = false;
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            if (host != null && HttpHeaders.sameName(name, HOST)) {
+                if (result == null) result = copyOf(headers, i, 1 + add.size());
+                if (placeHost && !hostPlaced) result.addValid(HOST, host);
+                hostPlaced = true;
+            } else if ((dropAuthorization && HttpHeaders.sameName(name, AUTHORIZATION)) || removes(name)
+                    || (dropConnection && HttpHeaders.sameName(name, CONNECTION))) {
+                if (result == null) result = copyOf(headers, i, 1 + add.size());
+            } else if (result != null) {
+                result.addFrom(headers, i);
+            }
+        }
+        if (placeHost && !hostPlaced) {
+            if (result == null) result = copyOf(headers, headers.size(), 1 + add.size());
+            result.addValid(HOST, host);
+        }
+        for (HttpHeaders.Field field : add) {
+            if (dropConnection && HttpHeaders.sameName(field.name(), CONNECTION)) continue;
+            if (result == null) result = copyOf(headers, headers.size(), add.size());
+            result.add(field.name(), field.value());
+        }
+        return result == null ? headers : result.build();
+    }
+
+    /** @return a builder holding the first {@code count} fields of {@code headers}, with room for {@code more} */
+    private static HttpHeaders.Builder copyOf(HttpHeaders headers, int count, int more) {
+        HttpHeaders.Builder builder = HttpHeaders.builder(headers.size() + more);
+        for (int i = 0; i < count; i++) builder.addFrom(headers, i);
+        return builder;
+    }
+
+    /** @return whether the edits remove fields called {@code name} */
+    private boolean removes(String name) {
+        for (int i = 0; i < remove.size(); i++) {
+            if (HttpHeaders.sameName(name, remove.get(i))) return true;
+        }
+        return false;
     }
 
     private static void check(String name, String value, boolean request) {

@@ -333,10 +333,7 @@ final class HttpExchange {
                 recorder.teeResponseBody(OutputStream.nullOutputStream()).write(whole);
             }
             releaseIfClean.run();
-            byte[] head = publicResponse.toBytes();
-            byte[] message = java.util.Arrays.copyOf(head, head.length + whole.length);
-            System.arraycopy(whole, 0, message, head.length, whole.length);
-            writeRelay(message);
+            writeRelay(publicResponse.toBytes(whole));
             return afterResponse(framing, connection, keepAlive);
         }
         writeRelay(publicResponse.toBytes());

@@ -36,18 +36,16 @@ public record HttpTunnelSpec(LocalTarget target, String subdomain, String hostHe
      * then the connection: the relay sends {@code Connection: close} (a stream carries one exchange), but the hop
      * to the local app is kept alive, so an HTTP/1.1 request goes without a Connection field (keep-alive by
      * default). An upgrade request keeps {@code Connection: upgrade}; an HTTP/1.0 request keeps what it has and its
-     * connection is not reused.
+     * connection is not reused. With basic auth on, requests also lose {@code Authorization}: the tunnel's credentials,
+     * not the app's. All in one pass ({@link HeaderEdits#applyToRequest}).
      *
      * @param request the request as the relay sent it
-     * @return the request for the local app
+     * @return the request for the local app; {@code request} itself if nothing changes
      */
     public RequestHead localRequest(RequestHead request) {
-        HttpHeaders headers = request.headers();
-        if (basicAuth != null) headers = headers.without("Authorization"); // the tunnel's credentials, not the app's
-        if (hostHeader != null) headers = headers.set("Host", hostHeader);
-        headers = requestEdits.apply(headers);
-        if (keepsAlive(request)) headers = headers.without("Connection");
-        return request.withHeaders(headers);
+        HttpHeaders headers = requestEdits.applyToRequest(request.headers(), basicAuth != null, hostHeader,
+                keepsAlive(request));
+        return headers == request.headers() ? request : request.withHeaders(headers);
     }
 
     /**
@@ -58,8 +56,12 @@ public record HttpTunnelSpec(LocalTarget target, String subdomain, String hostHe
         return request.version().equals(RequestHead.HTTP_1_1) && !BodyFraming.isUpgrade(request);
     }
 
-    /** @param response the app's final response @return it with the response edits applied */
+    /**
+     * @param response the app's final response
+     * @return it with the response edits applied; {@code response} itself if there are none
+     */
     public ResponseHead publicResponse(ResponseHead response) {
-        return response.withHeaders(responseEdits.apply(response.headers()));
+        HttpHeaders headers = responseEdits.apply(response.headers());
+        return headers == response.headers() ? response : response.withHeaders(headers);
     }
 }

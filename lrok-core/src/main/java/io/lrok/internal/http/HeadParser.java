@@ -17,6 +17,61 @@ final class HeadParser {
     /** How much of an offending line an error message quotes. */
     private static final int MAX_QUOTE = 64;
 
+    /**
+     * Field names most heads carry, in their usual case. A parsed name equal to one, byte for byte, is that constant
+     * rather than a new string: a lookup by the same constant (string literals are one instance in a JVM) then
+     * matches by identity, and the name costs no allocation.
+     */
+    private static final String[] KNOWN_NAMES = {"Host", "Accept", "User-Agent", "Accept-Encoding",
+            "Accept-Language", "Connection", "Content-Length", "Content-Type", "Transfer-Encoding", "Upgrade",
+            "Date", "Server", "Cache-Control", "Cookie", "Set-Cookie", "Authorization", "Origin", "Referer",
+            "Location", "Vary", "ETag", "Last-Modified", "Keep-Alive", "Forwarded", "X-Forwarded-For",
+            "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id", "Content-Encoding",
+            // the JDK's HttpServer writes these two so
+            "Content-length", "Content-type"};
+    /** The methods most requests have, as constants like {@link #KNOWN_NAMES}. */
+    private static final String[] KNOWN_METHODS = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"};
+    /** {@link #KNOWN_NAMES} by length. */
+    private static final String[][] KNOWN_BY_LENGTH;
+    /** Their bytes, in the same places. */
+    private static final byte[][][] KNOWN_BYTES_BY_LENGTH;
+
+    static {
+        int longest = 0;
+        for (String name : KNOWN_NAMES) longest = Math.max(longest, name.length());
+        KNOWN_BY_LENGTH = new String[longest + 1][0];
+        KNOWN_BYTES_BY_LENGTH = new byte[longest + 1][0][];
+        for (String name : KNOWN_NAMES) {
+            int n = name.length();
+            String[] same = Arrays.copyOf(KNOWN_BY_LENGTH[n], KNOWN_BY_LENGTH[n].length + 1);
+            same[same.length - 1] = name;
+            KNOWN_BY_LENGTH[n] = same;
+            byte[][] bytes = Arrays.copyOf(KNOWN_BYTES_BY_LENGTH[n], same.length);
+            bytes[bytes.length - 1] = name.getBytes(ISO_8859_1);
+            KNOWN_BYTES_BY_LENGTH[n] = bytes;
+        }
+    }
+
+    /**
+     * A request line's parts, checked.
+     *
+     * @param method  the method
+     * @param target  the request target
+     * @param version {@link RequestHead#HTTP_1_1} or {@link RequestHead#HTTP_1_0}
+     */
+    record RequestLine(String method, String target, String version) {
+    }
+
+    /**
+     * A status line's parts, checked.
+     *
+     * @param version {@link RequestHead#HTTP_1_1} or {@link RequestHead#HTTP_1_0}
+     * @param status  the status code
+     * @param reason  the reason phrase
+     */
+    record StatusLine(String version, int status, String reason) {
+    }
+
     /** Field lines as they are parsed; becomes an {@link HttpHeaders} without a copy. */
     static final class Fields {
         private static final int INITIAL_FIELDS = 16;
@@ -42,8 +97,8 @@ final class HeadParser {
     private HeadParser() {
     }
 
-    /** Parses {@code method SP request-target SP HTTP-version}; the head it returns has no fields yet. */
-    static RequestHead parseRequestLine(byte[] a, int off, int len) throws HttpException {
+    /** Parses {@code method SP request-target SP HTTP-version}. */
+    static RequestLine parseRequestLine(byte[] a, int off, int len) throws HttpException {
         int end = off + len;
         int sp1 = indexOf(a, off, end, Syntax.SP);
         if (sp1 < 0) throw notThreeParts(a, off, len);
@@ -63,15 +118,14 @@ final class HeadParser {
             }
         }
         String version = parseVersion(a, sp2 + 1, end - sp2 - 1);
-        return new RequestHead(string(a, off, sp1 - off), string(a, sp1 + 1, sp2 - sp1 - 1), version,
-                HttpHeaders.empty());
+        return new RequestLine(method(a, off, sp1 - off), string(a, sp1 + 1, sp2 - sp1 - 1), version);
     }
 
     /**
-     * Parses {@code HTTP-version SP status-code SP [reason-phrase]}; the head it returns has no fields yet. Lenient
-     * in one point: the SP after the status code may be missing when the reason is empty (many servers omit it).
+     * Parses {@code HTTP-version SP status-code SP [reason-phrase]}. Lenient in one point: the SP after the status
+     * code may be missing when the reason is empty (many servers omit it).
      */
-    static ResponseHead parseStatusLine(byte[] a, int off, int len) throws HttpException {
+    static StatusLine parseStatusLine(byte[] a, int off, int len) throws HttpException {
         int codeAt = off + VERSION_LENGTH + 1;
         if (len < VERSION_LENGTH + 1 + STATUS_LENGTH || a[off + VERSION_LENGTH] != Syntax.SP) {
             throw HttpException.badRequest("status line is not 'version SP status SP reason': " + quote(a, off, len));
@@ -92,8 +146,9 @@ final class HeadParser {
             throw badStatusCode(a, off, len);
         }
         for (int i = reasonAt; i < end; i++) checkValueChar(a[i] & 0xff, "the reason phrase");
-        return new ResponseHead(version, status, string(a, reasonAt, Math.max(0, end - reasonAt)),
-                HttpHeaders.empty());
+        String reason = reasonAt >= end ? "" : end - reasonAt == 2 && equals(a, reasonAt, "OK") ? "OK"
+                : string(a, reasonAt, end - reasonAt);
+        return new StatusLine(version, status, reason);
     }
 
     /** Parses {@code field-name ":" OWS field-value OWS} into {@code out}; the line is not empty. */
@@ -115,7 +170,7 @@ final class HeadParser {
         }
         if (colon == end) throw HttpException.badRequest("field line without a colon: " + quote(a, off, len));
         if (colon == off) throw HttpException.badRequest("empty field name");
-        String name = string(a, off, colon - off);
+        String name = name(a, off, colon - off);
         int start = colon + 1;
         while (start < end && Syntax.isWhitespace(a[start])) start++;
         while (end > start && Syntax.isWhitespace(a[end - 1])) end--;
@@ -160,6 +215,39 @@ final class HeadParser {
             if (a[i] == b) return i;
         }
         return -1;
+    }
+
+    /** A method: the constant for the usual ones, else a new string. */
+    private static String method(byte[] a, int off, int len) {
+        for (String known : KNOWN_METHODS) {
+            if (known.length() == len && equals(a, off, known)) return known;
+        }
+        return string(a, off, len);
+    }
+
+    /** A field name: the constant of {@link #KNOWN_NAMES} if it is one, else a new string. */
+    private static String name(byte[] a, int off, int len) {
+        if (len < KNOWN_BY_LENGTH.length) {
+            byte[][] candidates = KNOWN_BYTES_BY_LENGTH[len];
+            int last = off + len - 1;
+            for (int i = 0; i < candidates.length; i++) {
+                byte[] known = candidates[i];
+                // first and last byte tell most apart at once (Content-Type and Content-type both end in e)
+                if (a[off] == known[0] && a[last] == known[len - 1]
+                        && Arrays.equals(a, off, off + len, known, 0, len)) {
+                    return KNOWN_BY_LENGTH[len][i];
+                }
+            }
+        }
+        return string(a, off, len);
+    }
+
+    /** Whether the bytes at {@code off} are the chars of {@code s}; the caller checked the length. */
+    private static boolean equals(byte[] a, int off, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (a[off + i] != s.charAt(i)) return false;
+        }
+        return true;
     }
 
     static String string(byte[] a, int off, int len) {

@@ -82,6 +82,24 @@ final class HeadRules {
      * @throws HttpException with {@code status} if a value is not a decimal number below 2^63, or values differ
      */
     static long contentLength(HttpHeaders headers, int status) throws HttpException {
+        // The common case, one field with one plain value, without splitting it into a list first.
+        int at = -1;
+        for (int i = 0; i < headers.size(); i++) {
+            if (!HttpHeaders.sameName(headers.name(i), CONTENT_LENGTH)) continue;
+            if (at >= 0) {
+                at = -2; // more than one: the general path below
+                break;
+            }
+            at = i;
+        }
+        if (at == -1) return -1;
+        if (at >= 0) {
+            String value = headers.value(at);
+            if (!value.isEmpty() && value.indexOf(',') < 0 && !Syntax.isWhitespace(value.charAt(0))
+                    && !Syntax.isWhitespace(value.charAt(value.length() - 1))) {
+                return parseDecimal(value, status);
+            }
+        }
         long length = -1;
         for (String element : elements(headers, CONTENT_LENGTH, status)) {
             long value = parseDecimal(element, status);
@@ -127,12 +145,13 @@ final class HeadRules {
     /** The comma-separated elements of every line of a field, OWS removed; none may be empty. */
     private static List<String> elements(HttpHeaders headers, String name, int status) throws HttpException {
         List<String> elements = new ArrayList<>(1);
-        for (HttpHeaders.Field field : headers) {
-            if (!field.name().equalsIgnoreCase(name)) continue;
-            for (String element : field.value().split(",", -1)) {
+        for (int i = 0; i < headers.size(); i++) {
+            if (!HttpHeaders.sameName(headers.name(i), name)) continue;
+            String value = headers.value(i);
+            for (String element : value.split(",", -1)) {
                 String trimmed = trimWhitespace(element);
                 if (trimmed.isEmpty()) {
-                    throw new HttpException(status, "empty element in " + name + ": " + field.value());
+                    throw new HttpException(status, "empty element in " + name + ": " + value);
                 }
                 elements.add(trimmed);
             }

@@ -15,6 +15,10 @@ import java.util.Set;
  * character but HTAB, so a head written from these fields cannot be split; {@link #with}, {@link #set} and
  * {@link #of} check that and throw {@link IllegalArgumentException} otherwise. Characters are ISO-8859-1: each
  * char is one byte of the wire, so bytes above 0x7F (obs-text) go through unchanged.
+ *
+ * <p>Fields the parser read are valid already and are not checked again; nor are fields copied from one list to
+ * another with a {@link Builder}, which builds a list in one array however many fields it drops or adds (a proxy
+ * rewriting a head per request uses it instead of a {@link #with}/{@link #without} copy per edit).
  */
 public final class HttpHeaders implements Iterable<HttpHeaders.Field> {
 
@@ -105,7 +109,7 @@ public final class HttpHeaders implements Iterable<HttpHeaders.Field> {
      */
     public String get(String name) {
         for (int i = 0; i < size; i++) {
-            if (namesAndValues[2 * i].equalsIgnoreCase(name)) return namesAndValues[2 * i + 1];
+            if (sameName(namesAndValues[2 * i], name)) return namesAndValues[2 * i + 1];
         }
         return null;
     }
@@ -119,7 +123,7 @@ public final class HttpHeaders implements Iterable<HttpHeaders.Field> {
     public List<String> all(String name) {
         List<String> values = new ArrayList<>(2);
         for (int i = 0; i < size; i++) {
-            if (namesAndValues[2 * i].equalsIgnoreCase(name)) values.add(namesAndValues[2 * i + 1]);
+            if (sameName(namesAndValues[2 * i], name)) values.add(namesAndValues[2 * i + 1]);
         }
         return List.copyOf(values);
     }
@@ -143,7 +147,7 @@ public final class HttpHeaders implements Iterable<HttpHeaders.Field> {
     public int count(String name) {
         int n = 0;
         for (int i = 0; i < size; i++) {
-            if (namesAndValues[2 * i].equalsIgnoreCase(name)) n++;
+            if (sameName(namesAndValues[2 * i], name)) n++;
         }
         return n;
     }
@@ -158,10 +162,27 @@ public final class HttpHeaders implements Iterable<HttpHeaders.Field> {
      */
     public boolean containsToken(String name, String token) {
         for (int i = 0; i < size; i++) {
-            if (!namesAndValues[2 * i].equalsIgnoreCase(name)) continue;
-            for (String element : namesAndValues[2 * i + 1].split(",", -1)) {
-                if (element.strip().equalsIgnoreCase(token)) return true;
-            }
+            if (sameName(namesAndValues[2 * i], name) && hasElement(namesAndValues[2 * i + 1], token)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether a comma-separated value has an element equal to {@code token}, ignoring case and the whitespace (SP,
+     * HTAB: a valid value has no other) around it; without splitting it.
+     */
+    private static boolean hasElement(String value, String token) {
+        int n = value.length();
+        int start = 0;
+        while (start <= n) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? n : comma;
+            int from = start;
+            int to = end;
+            while (from < to && Syntax.isWhitespace(value.charAt(from))) from++;
+            while (to > from && Syntax.isWhitespace(value.charAt(to - 1))) to--;
+            if (to - from == token.length() && regionSameName(value, from, token)) return true;
+            start = end + 1;
         }
         return false;
     }
@@ -191,7 +212,7 @@ public final class HttpHeaders implements Iterable<HttpHeaders.Field> {
         String[] kept = new String[2 * size];
         int n = 0;
         for (int i = 0; i < size; i++) {
-            if (namesAndValues[2 * i].equalsIgnoreCase(name)) continue;
+            if (sameName(namesAndValues[2 * i], name)) continue;
             kept[2 * n] = namesAndValues[2 * i];
             kept[2 * n + 1] = namesAndValues[2 * i + 1];
             n++;
@@ -213,7 +234,7 @@ public final class HttpHeaders implements Iterable<HttpHeaders.Field> {
         int n = 0;
         boolean placed = false;
         for (int i = 0; i < size; i++) {
-            boolean match = namesAndValues[2 * i].equalsIgnoreCase(name);
+            boolean match = sameName(namesAndValues[2 * i], name);
             if (match && placed) continue;
             kept[2 * n] = match ? name : namesAndValues[2 * i];
             kept[2 * n + 1] = match ? value : namesAndValues[2 * i + 1];
@@ -282,13 +303,135 @@ public final class HttpHeaders implements Iterable<HttpHeaders.Field> {
 
     /** Appends {@code Name: value CRLF} for each field. */
     void writeTo(HeadWriter out) {
-        for (int i = 0; i < size; i++) {
-            out.append(namesAndValues[2 * i]).append(": ").append(namesAndValues[2 * i + 1]).crlf();
+        for (int i = 0; i < 2 * size; i += 2) out.field(namesAndValues[i], namesAndValues[i + 1]);
+    }
+
+    /** @return the bytes {@link #writeTo} writes */
+    int byteSize() {
+        int n = HeadWriter.FIELD_OVERHEAD * size;
+        for (int i = 0; i < 2 * size; i++) n += namesAndValues[i].length();
+        return n;
+    }
+
+    /**
+     * Whether two field names are the same, ignoring case: what every lookup here asks. Field names are tokens,
+     * ASCII, so this compares ASCII letters without case and everything else as is, length first; a name that is
+     * the same string (a well-known name the parser gave as the constant, looked up by that constant) matches at
+     * once. For a name outside ASCII, which no field has, it answers as {@link String#equalsIgnoreCase} does.
+     *
+     * @param a a field name
+     * @param b another
+     * @return whether they name the same field
+     */
+    public static boolean sameName(String a, String b) {
+        if (a == b) return true;
+        int n = a.length();
+        return n == b.length() && regionSameName(a, 0, b);
+    }
+
+    /** Whether {@code s} holds {@code name} at {@code from}, ignoring ASCII case; the caller checked the length. */
+    private static boolean regionSameName(String s, int from, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char x = s.charAt(from + i);
+            char y = name.charAt(i);
+            if (x == y) continue;
+            int lower = x | 0x20;
+            if (lower == (y | 0x20) && lower >= 'a' && lower <= 'z') continue;
+            if (x > 0x7f || y > 0x7f) return s.regionMatches(true, from, name, 0, name.length());
+            return false;
         }
+        return true;
+    }
+
+    /**
+     * A list in the making, in one array: fields copied from other lists (valid, not checked again), fields checked
+     * as {@link #with} checks them, and fields the caller vouches for. For a head rewritten per request: one array
+     * for the result, whatever is dropped, replaced or appended. Not thread-safe; {@link #build()} ends it.
+     */
+    public static final class Builder {
+        private String[] namesAndValues;
+        private int size;
+
+        private Builder(int capacity) {
+            namesAndValues = new String[2 * Math.max(capacity, 1)];
+        }
+
+        /**
+         * Appends field {@code index} of {@code from}, as it is: valid already.
+         *
+         * @param from  a list
+         * @param index the field's position in it
+         * @return this
+         */
+        public Builder addFrom(HttpHeaders from, int index) {
+            from.checkIndex(index);
+            return put(from.namesAndValues[2 * index], from.namesAndValues[2 * index + 1]);
+        }
+
+        /**
+         * Appends a field, checked like {@link HttpHeaders#with}: for names and values from users or configuration.
+         *
+         * @param name  a field name
+         * @param value its value
+         * @return this
+         * @throws IllegalArgumentException if the name is not a token or the value holds a character a head may not
+         */
+        public Builder add(String name, String value) {
+            check(name, value);
+            return put(name, value);
+        }
+
+        /**
+         * Appends a field that is valid by construction, unchecked (asserted when assertions are on, as in the tests):
+         * a constant name with a value made of parsed field values, request-target characters, IP addresses or
+         * constants. Anything a user or configuration supplied goes through {@link #add}.
+         *
+         * @param name  a field name, a token
+         * @param value a value with no CR, LF or other control character but HTAB
+         * @return this
+         */
+        public Builder addValid(String name, String value) {
+            assert isValid(name, value) : "invalid field " + name + ": " + value;
+            return put(name, value);
+        }
+
+        /** @return the fields so far; the builder is used up */
+        public HttpHeaders build() {
+            String[] fields = namesAndValues;
+            namesAndValues = null; // the list owns the array now
+            return trusted(fields, size);
+        }
+
+        private Builder put(String name, String value) {
+            if (2 * size == namesAndValues.length) namesAndValues = Arrays.copyOf(namesAndValues, 4 * size);
+            namesAndValues[2 * size] = name;
+            namesAndValues[2 * size + 1] = value;
+            size++;
+            return this;
+        }
+    }
+
+    /**
+     * A builder for a new list.
+     *
+     * @param capacity how many fields it will likely hold (it grows beyond)
+     * @return an empty builder
+     */
+    public static Builder builder(int capacity) {
+        return new Builder(capacity);
     }
 
     private int checkIndex(int index) {
         return Objects.checkIndex(index, size);
+    }
+
+    private static boolean isValid(String name, String value) {
+        try {
+            check(name, value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static void check(String name, String value) {

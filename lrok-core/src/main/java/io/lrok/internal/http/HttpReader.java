@@ -66,8 +66,8 @@ public final class HttpReader {
             if (!in.readLine(budget, limits.maxRequestLineLength(), ReadBuffer.Section.REQUEST_LINE)) return null;
             budget -= in.lineLength() + 2;
         } while (in.lineLength() == 0);
-        RequestHead line = HeadParser.parseRequestLine(in.lineArray(), in.lineStart(), in.lineLength());
-        RequestHead head = line.withHeaders(readHeaders(limits));
+        HeadParser.RequestLine line = HeadParser.parseRequestLine(in.lineArray(), in.lineStart(), in.lineLength());
+        RequestHead head = new RequestHead(line.method(), line.target(), line.version(), readHeaders(limits));
         HeadRules.checkRequest(head);
         return head;
     }
@@ -87,8 +87,8 @@ public final class HttpReader {
         try {
             int max = limits.maxRequestLineLength();
             if (!in.readLine(max, max, ReadBuffer.Section.STATUS_LINE)) return null;
-            ResponseHead line = HeadParser.parseStatusLine(in.lineArray(), in.lineStart(), in.lineLength());
-            return line.withHeaders(readHeaders(limits));
+            HeadParser.StatusLine line = HeadParser.parseStatusLine(in.lineArray(), in.lineStart(), in.lineLength());
+            return new ResponseHead(line.version(), line.status(), line.reason(), readHeaders(limits));
         } catch (HttpException e) {
             if (e.status() == HttpException.BAD_GATEWAY) throw e;
             throw new HttpException(HttpException.BAD_GATEWAY, "bad response head: " + e.getMessage(), e);

@@ -58,7 +58,8 @@ public record RequestHead(String method, String target, String version, HttpHead
      * @return the head as sent: {@code method SP target SP version CRLF}, then {@code Name: value CRLF}s, CRLF
      */
     public byte[] toBytes() {
-        HeadWriter out = new HeadWriter();
+        HeadWriter out = new HeadWriter(method.length() + target.length() + version.length() + 4 + headers.byteSize()
+                + 2);
         out.append(method).append(' ').append(target).append(' ').append(version).crlf();
         headers.writeTo(out);
         return out.crlf().toBytes();

@@ -18,6 +18,7 @@ public record ResponseHead(String version, int status, String reason, HttpHeader
     /** The lowest and highest status codes RFC 9110 §15 defines classes for. */
     static final int MIN_STATUS = 100;
     static final int MAX_STATUS = 599;
+    private static final byte[] NO_BODY = new byte[0];
 
     /** Checks the parts. */
     public ResponseHead {
@@ -59,10 +60,22 @@ public record ResponseHead(String version, int status, String reason, HttpHeader
      * @return the head as sent: {@code version SP status SP reason CRLF}, then {@code Name: value CRLF}s, CRLF
      */
     public byte[] toBytes() {
-        HeadWriter out = new HeadWriter();
-        out.append(version).append(' ').append(Integer.toString(status)).append(' ').append(reason).crlf();
+        return toBytes(NO_BODY);
+    }
+
+    /**
+     * Encodes the head followed by bytes of the body, in one array: a small message goes out in one write.
+     *
+     * @param body bytes to follow the head
+     * @return the head as {@link #toBytes()} has it, then {@code body}
+     */
+    public byte[] toBytes(byte[] body) {
+        // version SP status SP reason CRLF, fields, CRLF
+        HeadWriter out = new HeadWriter(version.length() + 5 + reason.length() + 2 + headers.byteSize() + 2
+                + body.length);
+        out.append(version).append(' ').appendStatus(status).append(' ').append(reason).crlf();
         headers.writeTo(out);
-        return out.crlf().toBytes();
+        return out.crlf().append(body).toBytes();
     }
 
     /**

@@ -53,4 +53,24 @@ class HeadWritingTest {
         assertThatThrownBy(() -> new ResponseHead("HTTP/1.1", 1000, "", none))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void writesAResponseHeadWithItsBodyInOneArray() throws Exception {
+        ResponseHead head = new ResponseHead("HTTP/1.1", 599, "Odd \u00e9", HttpHeaders.of("Content-Length", "2",
+                "X", "\u00ff"));
+        byte[] bytes = head.toBytes("ok".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(string(bytes)).isEqualTo("HTTP/1.1 599 Odd \u00e9\r\nContent-Length: 2\r\nX: \u00ff\r\n\r\nok");
+        assertThat(string(ResponseHead.of(100, HttpHeaders.empty()).toBytes())).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+        HttpReader reader = reader(string(bytes));
+        assertThat(reader.readResponseHead(HttpLimits.defaults())).isEqualTo(head);
+        assertThat(reader.takeBufferedBody(new BodyFraming.Fixed(2), 10)).asString().isEqualTo("ok");
+    }
+
+    @Test
+    void aHeadsBytesAreExactlyItsSize() {
+        RequestHead head = new RequestHead("GET", "/\u00e9", RequestHead.HTTP_1_0, HttpHeaders.of("A", "", "B", "\t"));
+        assertThat(string(head.toBytes())).isEqualTo("GET /\u00e9 HTTP/1.0\r\nA: \r\nB: \t\r\n\r\n");
+        HeadWriter grown = new HeadWriter(1).append("abc").append('d').appendStatus(204).field("N", "v").crlf();
+        assertThat(string(grown.toBytes())).isEqualTo("abcd204N: v\r\n\r\n");
+    }
 }

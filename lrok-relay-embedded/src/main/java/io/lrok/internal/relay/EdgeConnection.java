@@ -208,20 +208,19 @@ final class EdgeConnection {
             return false;
         }
         input.noTimeout();
-        String accept = head.headers().get("Accept");
         String authority = ForwardedHeads.absoluteAuthority(head.target());
         String hostHeader = head.headers().get("Host");
         if (authority != null && hostHeader != null && !Hosts.normalize(authority).equals(Hosts.normalize(hostHeader))) {
             // RFC 9112 §3.2.2 has the target win, but a proxy in front of the relay may have routed (or checked)
             // by the Host: a request that names two hosts is refused rather than sent to either.
             refuse(ErrorPage.badRequest(400, "the request target names host " + authority + " but the Host header "
-                    + hostHeader, ""), accept);
+                    + hostHeader, ""), accept(head));
             return false;
         }
         String host = authority != null ? authority : hostHeader;
         if (head.method().equals("CONNECT")) {
             refuse(new ErrorPage(501, "the relay is not a forward proxy: CONNECT is not supported",
-                    host == null ? "" : host, "Send requests to the tunnel's URL directly."), accept);
+                    host == null ? "" : host, "Send requests to the tunnel's URL directly."), accept(head));
             return false;
         }
         if (scheme.redirectPort() > 0 && host != null) {
@@ -229,11 +228,11 @@ final class EdgeConnection {
             return false;
         }
         if (scheme.serverName() != null && host != null && !Hosts.normalize(host).equals(scheme.serverName())) {
-            refuse(ErrorPage.misdirected(host, scheme.serverName()), accept);
+            refuse(ErrorPage.misdirected(host, scheme.serverName()), accept(head));
             return false;
         }
         if (relayClosing.getAsBoolean()) {
-            refuse(ErrorPage.relayClosing(), accept);
+            refuse(ErrorPage.relayClosing(), accept(head));
             return false;
         }
         HttpTunnel tunnel;
@@ -246,11 +245,16 @@ final class EdgeConnection {
         if (tunnel == null) {
             refuse(host == null ? ErrorPage.badRequest(400, "the request has no Host header, which the relay routes"
                     + " by", "") : router.reconnecting(host) ? ErrorPage.reconnecting(host)
-                    : ErrorPage.noTunnel(host), accept);
+                    : ErrorPage.noTunnel(host), accept(head));
             return false;
         }
         if (host == null) host = localAuthority();
         return new Exchange(this, head, tunnel, host, takeKept(tunnel, host)).run();
+    }
+
+    /** @return the request's Accept, which only an error page asks for (HTML or text) */
+    private static String accept(RequestHead head) {
+        return head.headers().get("Accept");
     }
 
     /**

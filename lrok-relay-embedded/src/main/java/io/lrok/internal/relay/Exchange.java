@@ -177,11 +177,10 @@ final class Exchange {
         boolean dechunk = http10 && framing instanceof BodyFraming.Chunked;
         boolean keepAlive = BodyFraming.isKeepAlive(request.version(), request.headers())
                 && !(framing instanceof BodyFraming.UntilClose) && !dechunk;
-        ResponseHead head = ForwardedHeads.response(response, keepAlive, http10);
-        if (dechunk) head = head.withHeaders(head.headers().without("Transfer-Encoding"));
+        ResponseHead head = ForwardedHeads.response(response, keepAlive, http10, dechunk);
         // A small body that has arrived with its head goes out with it, in one write.
         byte[] whole = dechunk ? null : agent.takeBufferedBody(framing, Pipe.BUFFER_SIZE);
-        if (whole != null) return writeToClient(concat(head.toBytes(), whole)) && finish(keepAlive);
+        if (whole != null) return writeToClient(head.toBytes(whole)) && finish(keepAlive);
         if (!writeToClient(head.toBytes())) return false;
         InputStream responseBody = dechunk ? agent.body(framing, conn.httpLimits())
                 : agent.rawBody(framing, conn.httpLimits());

@@ -4,10 +4,8 @@ import io.lrok.internal.http.BodyFraming;
 import io.lrok.internal.http.HttpHeaders;
 import io.lrok.internal.http.RequestHead;
 import io.lrok.internal.http.ResponseHead;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * How the edge rewrites heads on their way through (docs/protocol.md §5). Pure.
@@ -25,6 +23,11 @@ import java.util.Set;
  * <p>A {@code Connection} header may name any field; it never removes {@code Host}, {@code Content-Length} or
  * {@code Transfer-Encoding}, which frame and route the message (a client naming them would otherwise make the
  * relay and the agent disagree about where the body ends).
+ *
+ * <p>Each head is rewritten in one pass over its fields into one new list ({@link HttpHeaders.Builder}): this runs
+ * for every request and response, so it neither copies the list per removed or added field nor checks again fields
+ * the parser has checked, and the values it adds are made of valid parts (a parsed Host or request target, an IP
+ * address, constants).
  */
 final class ForwardedHeads {
 
@@ -34,8 +37,20 @@ final class ForwardedHeads {
 
     private static final String CONNECTION = "Connection";
     private static final String UPGRADE = "Upgrade";
+    private static final String HOST = "Host";
+    private static final String TRANSFER_ENCODING = "Transfer-Encoding";
     private static final List<String> HOP_BY_HOP = List.of("Keep-Alive", "Proxy-Connection", "TE");
-    private static final Set<String> PROTECTED = Set.of("host", "content-length", "transfer-encoding");
+    private static final List<String> PROTECTED = List.of(HOST, "Content-Length", TRANSFER_ENCODING);
+    /** The fields a request never takes on (with {@link #CONNECTION}): hop-by-hop, or the client's forwarding. */
+    private static final String[] DROPPED_FROM_REQUESTS;
+    /** How many fields the relay may add to a request: Host, four forwarding fields, Connection. */
+    private static final int ADDED_TO_REQUESTS = 6;
+
+    static {
+        List<String> dropped = new ArrayList<>(HOP_BY_HOP);
+        dropped.addAll(CLIENT_FORWARDING);
+        DROPPED_FROM_REQUESTS = dropped.toArray(new String[0]);
+    }
 
     private ForwardedHeads() {
     }
@@ -55,23 +70,35 @@ final class ForwardedHeads {
      */
     static RequestHead request(RequestHead head, String target, String host, String clientIp, String scheme,
             boolean upgrade, boolean streamKept) {
-        HttpHeaders h = withoutHopByHop(head.headers(), upgrade ? Set.of("upgrade") : Set.of());
-        if (!upgrade) h = h.without(UPGRADE);
-        for (String name : CLIENT_FORWARDING) h = h.without(name);
-        h = h.set("Host", host)
-                .with("X-Forwarded-For", clientIp)
-                .with("X-Forwarded-Proto", scheme)
-                .with("X-Forwarded-Host", host)
-                .with("Forwarded", "for=" + forwardedNode(clientIp) + ";host=" + tokenOrQuoted(host)
+        HttpHeaders in = head.headers();
+        List<String> named = connectionNamed(in, upgrade);
+        HttpHeaders.Builder h = HttpHeaders.builder(in.size() + ADDED_TO_REQUESTS);
+        boolean hostPlaced = false;
+        for (int i = 0; i < in.size(); i++) {
+            String name = in.name(i);
+            if (HttpHeaders.sameName(name, HOST)) {
+                // the first Host line takes the relay's value in its place; any other goes
+                if (!hostPlaced) h.addValid(HOST, host);
+                hostPlaced = true;
+            } else if (!HttpHeaders.sameName(name, CONNECTION) && !(!upgrade && HttpHeaders.sameName(name, UPGRADE))
+                    && !isAny(name, DROPPED_FROM_REQUESTS) && !isAny(name, named)) {
+                h.addFrom(in, i);
+            }
+        }
+        if (!hostPlaced) h.addValid(HOST, host);
+        h.addValid("X-Forwarded-For", clientIp)
+                .addValid("X-Forwarded-Proto", scheme)
+                .addValid("X-Forwarded-Host", host)
+                .addValid("Forwarded", "for=" + forwardedNode(clientIp) + ";host=" + tokenOrQuoted(host)
                         + ";proto=" + scheme);
         if (upgrade) {
-            h = h.with(CONNECTION, "upgrade");
+            h.addValid(CONNECTION, "upgrade");
         } else if (!streamKept) {
-            h = h.with(CONNECTION, "close");
+            h.addValid(CONNECTION, "close");
         } else if (head.version().equals(RequestHead.HTTP_1_0)) {
-            h = h.with(CONNECTION, "keep-alive"); // HTTP/1.0 closes by default
+            h.addValid(CONNECTION, "keep-alive"); // HTTP/1.0 closes by default
         }
-        return new RequestHead(head.method(), target, head.version(), h);
+        return new RequestHead(head.method(), target, head.version(), h.build());
     }
 
     /**
@@ -102,13 +129,38 @@ final class ForwardedHeads {
      * @return the head without hop-by-hop fields, with the relay's {@code Connection}
      */
     static ResponseHead response(ResponseHead head, boolean keepAlive, boolean http10) {
-        HttpHeaders h = withoutHopByHop(head.headers(), Set.of());
-        if (!keepAlive) {
-            h = h.with(CONNECTION, "close");
-        } else if (http10) {
-            h = h.with(CONNECTION, "keep-alive");
+        return response(head, keepAlive, http10, false);
+    }
+
+    /**
+     * {@link #response(ResponseHead, boolean, boolean)}, and for a client that gets a chunked body decoded (an
+     * HTTP/1.0 one) without {@code Transfer-Encoding}.
+     *
+     * @param head                  the agent's head
+     * @param keepAlive             whether the public connection stays open after this response
+     * @param http10                whether the client speaks HTTP/1.0
+     * @param dropTransferEncoding  whether to remove {@code Transfer-Encoding} too
+     * @return the head the public client receives
+     */
+    static ResponseHead response(ResponseHead head, boolean keepAlive, boolean http10, boolean dropTransferEncoding) {
+        HttpHeaders in = head.headers();
+        List<String> named = connectionNamed(in, false);
+        String connection = !keepAlive ? "close" : http10 ? "keep-alive" : null;
+        HttpHeaders.Builder h = null; // made at the first change: the usual keep-alive response has none
+        for (int i = 0; i < in.size(); i++) {
+            String name = in.name(i);
+            if (HttpHeaders.sameName(name, CONNECTION) || isAny(name, HOP_BY_HOP) || isAny(name, named)
+                    || (dropTransferEncoding && HttpHeaders.sameName(name, TRANSFER_ENCODING))) {
+                if (h == null) h = copyOf(in, i);
+            } else if (h != null) {
+                h.addFrom(in, i);
+            }
         }
-        return head.withHeaders(h);
+        if (connection != null) {
+            if (h == null) h = copyOf(in, in.size());
+            h.addValid(CONNECTION, connection);
+        }
+        return h == null ? head : head.withHeaders(h.build());
     }
 
     /**
@@ -142,19 +194,47 @@ final class ForwardedHeads {
         return rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
     }
 
-    /** Removes Connection, the fields it names (but the protected ones and {@code keep}), and the fixed list. */
-    private static HttpHeaders withoutHopByHop(HttpHeaders headers, Set<String> keep) {
-        Set<String> named = new HashSet<>();
-        for (String value : headers.all(CONNECTION)) {
-            for (String element : value.split(",")) {
-                String name = element.strip().toLowerCase(Locale.ROOT);
-                if (!name.isEmpty() && !PROTECTED.contains(name) && !keep.contains(name)) named.add(name);
+    /**
+     * The fields {@code Connection} names, as hop-by-hop (RFC 9110 §7.6.1): its elements, but the protected ones and,
+     * for an upgrade, {@code Upgrade}; null when there is no {@code Connection} field (most requests).
+     */
+    private static List<String> connectionNamed(HttpHeaders headers, boolean upgrade) {
+        List<String> named = null;
+        for (int i = 0; i < headers.size(); i++) {
+            if (!HttpHeaders.sameName(headers.name(i), CONNECTION)) continue;
+            for (String element : headers.value(i).split(",")) {
+                String name = element.strip();
+                if (name.isEmpty() || isAny(name, PROTECTED) || (upgrade && HttpHeaders.sameName(name, UPGRADE))) {
+                    continue;
+                }
+                if (named == null) named = new ArrayList<>(2);
+                named.add(name);
             }
         }
-        HttpHeaders h = headers.without(CONNECTION);
-        for (String name : named) h = h.without(name);
-        for (String name : HOP_BY_HOP) h = h.without(name);
-        return h;
+        return named;
+    }
+
+    /** @return a builder holding the first {@code count} fields of {@code headers}, with room for one more */
+    private static HttpHeaders.Builder copyOf(HttpHeaders headers, int count) {
+        HttpHeaders.Builder builder = HttpHeaders.builder(headers.size() + 1);
+        for (int i = 0; i < count; i++) builder.addFrom(headers, i);
+        return builder;
+    }
+
+    /** @return whether {@code name} is one of {@code names} (none if null), ignoring case */
+    private static boolean isAny(String name, List<String> names) {
+        if (names == null) return false;
+        for (int i = 0; i < names.size(); i++) {
+            if (HttpHeaders.sameName(name, names.get(i))) return true;
+        }
+        return false;
+    }
+
+    private static boolean isAny(String name, String[] names) {
+        for (String n : names) {
+            if (HttpHeaders.sameName(name, n)) return true;
+        }
+        return false;
     }
 
     /** RFC 7239 §6: an IPv6 node is bracketed and quoted, an IPv4 one bare. */
