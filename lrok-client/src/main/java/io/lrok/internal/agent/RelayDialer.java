@@ -3,6 +3,7 @@ package io.lrok.internal.agent;
 import io.lrok.AgentConfig;
 import io.lrok.TunnelException;
 import io.lrok.internal.tls.RecordBatchingSocket;
+import io.lrok.internal.tls.TlsTransport;
 import io.lrok.internal.wire.ControlCodec;
 import io.lrok.internal.wire.ControlMessage;
 import io.lrok.internal.wire.ControlMessage.Welcome;
@@ -56,8 +57,8 @@ final class RelayDialer {
         MuxSession mux;
         try {
             socket.setTcpNoDelay(true);
-            mux = MuxSession.client(socket.getInputStream(), RecordBatchingSocket.outputOf(socket, plain), socket,
-                    config.muxConfig());
+            mux = MuxSession.client(socket.getInputStream(), TlsTransport.output(socket, plain),
+                    TlsTransport.closer(socket, plain), config.muxConfig());
         } catch (IOException e) {
             close(socket);
             throw new TunnelException(TunnelException.RELAY_UNREACHABLE, "could not start a session with the relay "

@@ -133,21 +133,6 @@ public final class RecordBatchingSocket extends Socket {
         };
     }
 
-    /**
-     * The output a multiplexed session writes to.
-     *
-     * @param session the session's connection: a TLS socket layered over {@code plain}, or {@code plain} itself
-     * @param plain   the TCP connection under it
-     * @return {@link #batchingOutput} when TLS runs over a record-batching socket, else the session socket's output
-     * @throws IOException if the output cannot be obtained
-     */
-    public static OutputStream outputOf(Socket session, Socket plain) throws IOException {
-        if (session instanceof SSLSocket tls && plain instanceof RecordBatchingSocket batching && tls != plain) {
-            return batching.batchingOutput(tls);
-        }
-        return session.getOutputStream();
-    }
-
     @Override
     public void shutdownOutput() throws IOException {
         corkable().flushCollected();

@@ -127,7 +127,7 @@ class RecordBatchingSocketTest {
                     tls.setUseClientMode(false);
                     tls.startHandshake();
                     byte[] received = readFully(tls.getInputStream(), data.length);
-                    writeInSizes(RecordBatchingSocket.outputOf(tls, plain), received, sizes);
+                    writeInSizes(TlsTransport.output(tls, plain), received, sizes);
                     tls.close();
                     return received;
                 } catch (Exception e) {
@@ -140,7 +140,7 @@ class RecordBatchingSocketTest {
             try (SSLSocket tls = (SSLSocket) ca.clientContext().getSocketFactory()
                     .createSocket(plain, NAME, listener.getLocalPort(), true)) {
                 tls.startHandshake();
-                writeInSizes(RecordBatchingSocket.outputOf(tls, plain), data, sizes);
+                writeInSizes(TlsTransport.output(tls, plain), data, sizes);
                 byte[] back = readFully(tls.getInputStream(), data.length);
 
                 assertThat(digest(echoed.get(30, TimeUnit.SECONDS))).isEqualTo(digest(data));
@@ -155,7 +155,7 @@ class RecordBatchingSocketTest {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Socket plain = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
              Socket accepted = listener.accept()) {
-            OutputStream out = RecordBatchingSocket.outputOf(plain, plain);
+            OutputStream out = TlsTransport.output(plain, plain);
             out.write(new byte[] {1, 2, 3});
             out.flush();
             assertThat(readFully(accepted.getInputStream(), 3)).containsExactly(1, 2, 3);

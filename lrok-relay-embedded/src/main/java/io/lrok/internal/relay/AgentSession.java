@@ -1,6 +1,6 @@
 package io.lrok.internal.relay;
 
-import io.lrok.internal.tls.RecordBatchingSocket;
+import io.lrok.internal.tls.TlsTransport;
 import io.lrok.internal.wire.ControlCodec;
 import io.lrok.internal.wire.ControlMessage;
 import io.lrok.internal.wire.ControlMessage.Bind;
@@ -108,8 +108,8 @@ final class AgentSession {
         this.relay = relay;
         this.socket = socket;
         socket.setTcpNoDelay(true);
-        this.mux = MuxSession.server(socket.getInputStream(), RecordBatchingSocket.outputOf(socket, plain), socket,
-                relay.limits().mux());
+        this.mux = MuxSession.server(socket.getInputStream(), TlsTransport.output(socket, plain),
+                TlsTransport.closer(socket, plain), relay.limits().mux());
         this.binder = new TunnelBinder(relay, this);
     }
 
