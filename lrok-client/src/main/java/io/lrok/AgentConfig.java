@@ -77,6 +77,13 @@ public record AgentConfig(
     public static final Duration DEFAULT_LOCAL_RESPONSE_TIMEOUT = Duration.ofMinutes(5);
     /** 16 KiB per copy direction. */
     public static final int DEFAULT_COPY_BUFFER_SIZE = 16 * 1024;
+    /**
+     * The agent's receive window per stream (its multiplexer's {@link MuxConfig#maxStreamWindow()}): how far the relay
+     * may send ahead of the local app reading a request body or a TCP connection's bytes. 4 MiB rather than yamux's
+     * 256 KiB: on one bulk stream through the tunnel the window, not the CPU, was the limit (docs/benchmarks.md). It
+     * costs memory only for a stream whose local reader is slower than the relay, at most this much per stream.
+     */
+    public static final int DEFAULT_STREAM_WINDOW = 4 * 1024 * 1024;
 
     /** Checks the values. */
     public AgentConfig {
@@ -105,7 +112,8 @@ public record AgentConfig(
         return new AgentConfig(DEFAULT_RELAY_CONNECT_TIMEOUT, Protocol.HANDSHAKE_TIMEOUT, Protocol.BIND_TIMEOUT,
                 DEFAULT_STREAM_HEADER_TIMEOUT, DEFAULT_ERROR_LINGER, DEFAULT_LOCAL_CONNECT_TIMEOUT,
                 DEFAULT_MAX_IDLE_LOCAL_CONNECTIONS, DEFAULT_LOCAL_IDLE_TIMEOUT, DEFAULT_REQUEST_BODY_GRACE,
-                DEFAULT_COPY_BUFFER_SIZE, HttpLimits.defaults(), MuxConfig.defaults(), ReconnectPolicy.defaults(),
+                DEFAULT_COPY_BUFFER_SIZE, HttpLimits.defaults(),
+                MuxConfig.defaults().withMaxStreamWindow(DEFAULT_STREAM_WINDOW), ReconnectPolicy.defaults(),
                 DEFAULT_LOCAL_RESPONSE_TIMEOUT);
     }
 
