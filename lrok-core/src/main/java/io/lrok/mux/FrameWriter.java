@@ -227,13 +227,8 @@ final class FrameWriter {
 
     /** Sends every queued control frame, committing as a data writer does. Caller holds writeLock. */
     private void drainAndCommitLocked() throws IOException {
-        while (drainControlLocked() > 0) {
-            if (controlQueue.isEmpty()) {
-                commitLocked();
-                return;
-            }
-            writePendingLocked(); // scratch is full of control frames, and more are queued
-        }
+        // scratch full of control frames with more queued: write it and go on
+        while (drainControlLocked() > 0 && !controlQueue.isEmpty()) writePendingLocked();
         commitLocked();
     }
 
